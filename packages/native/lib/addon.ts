@@ -1,0 +1,66 @@
+/**
+ * Loads the compiled addon once per isolate and initialises this thread's view
+ * of the heap. Everything native is reached through `native` and `view`.
+ */
+import { createRequire } from 'node:module';
+import { threadId } from 'node:worker_threads';
+import * as errors from './errors.js';
+import { heapSizeFromEnv, stackSizeFromEnv } from './config.js';
+
+export interface NativeLayout {
+  UNIT_SHIFT: number;
+  DESC_BASE: number;
+  DESC_WORDS: number;
+  THREAD_TABLE: number;
+  THREAD_WORDS: number;
+  MAX_THREADS: number;
+  S_SERIALS: number;
+  MAX_FRAME_DEPTH: number;
+  VERSION: number;
+}
+
+export interface HeapView {
+  buffer: SharedArrayBuffer;
+  base: number;
+  size: number;
+  slot: number;
+  stackBytes: number;
+  nodeApiExternalSab: boolean;
+  layout: NativeLayout;
+}
+
+export interface NativeAddon {
+  init(heapBytes: number, stackBytes: number, threadId: number): HeapView;
+  setErrorClasses(classes: Record<string, Function>): void;
+  allocPage(sizeClass: number, units: number): number;
+  releasePage(unit: number, epoch: number): void;
+  allocLarge(units: number): number;
+  freeLarge(unit: number): 0 | 1 | 2;
+  resizeLarge(unit: number, units: number): boolean;
+  adoptOrphans(): number[];
+  checkSpans(): string | null;
+  withFrame<R>(size: number, fn: (address: number) => R): R;
+  stackSegment(): number;
+  noop(): void;
+}
+
+const require = createRequire(import.meta.url);
+
+function load(): NativeAddon {
+  const candidates = ['../build/Release/ptr_native.node', '../build/Debug/ptr_native.node'];
+  let lastError: unknown;
+  for (const path of candidates) {
+    try {
+      return require(path) as NativeAddon;
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new errors.PointerError(
+    `@ptr/native: the compiled addon is missing; run \`pnpm install\` (or \`node scripts/build-addon.mjs\` in packages/native). ${String(lastError)}`,
+  );
+}
+
+export const native: NativeAddon = load();
+native.setErrorClasses({ ...errors });
+export const view: HeapView = native.init(heapSizeFromEnv(), stackSizeFromEnv(), threadId);

@@ -1,0 +1,731 @@
+/**
+ * The allocator: small blocks in per-thread pages (this file, in JavaScript, on
+ * the shared heap), large blocks in spans (native, under the span lock).
+ *
+ * Design (after mimalloc): each thread owns pages, each page holds blocks of one
+ * size class. The owner allocates from and frees to a page's free list with plain
+ * reads and writes: no Atomics, no native call (an N-API call alone would cost
+ * more than the whole malloc+free). Another thread freeing a block cannot touch
+ * that list; it flips the block's tag with a compare-and-swap, sets the block's
+ * bit in the page's remote-free bitmap and counts it in D_REMOTE. The owner
+ * collects those bits when its page runs dry. The bitmap (not a linked list)
+ * means a racing double free from two threads can never link a block twice: the
+ * owner only takes back blocks whose tag still says "freed remotely".
+ *
+ * Invariants (checked by check()):
+ * - A page's free list holds exactly its carved blocks whose tag is "freed
+ *   locally"; each free block's second word is the word index of its tag.
+ * - D_USED = blocks allocated + blocks freed remotely and not yet collected.
+ * - Blocks at index >= D_BUMP were never handed out.
+ * - An empty page that is not a thread's current page goes back to the span
+ *   allocator, after a handshake (D_INFLIGHT) with remote frees in progress.
+ *
+ * A thread that dies leaves its pages to the next thread that needs a page
+ * (adoptOrphans); the adopter rebuilds each page's free list from the tags,
+ * which are the source of truth, so a thread killed mid-operation loses nothing.
+ */
+import { native, view } from './addon.js';
+import { AllocationError, FreedMemoryError, InvalidPointerError, InvalidSizeError, PointerError, hex } from './errors.js';
+import {
+  CARVE,
+  CLASS_COUNT,
+  CLASS_INV,
+  CLASS_OF_16,
+  CLASS_SIZE,
+  PAGE_CAP,
+  PAGE_DATA,
+  PAGE_UNITS,
+  SMALL_MAX,
+  classOf,
+} from './classes.js';
+import {
+  DESC_BASE,
+  DESC_WORDS,
+  D_BUMP,
+  D_FREELIST,
+  D_INFLIGHT,
+  D_INFO,
+  D_KIND,
+  D_LTAG,
+  D_OWNER,
+  D_REMOTE,
+  D_SIZE,
+  D_USED,
+  H_FIRST_DATA_UNIT,
+  H_ORPHANS,
+  H_UNITS,
+  K_CONT,
+  K_FREE,
+  K_HEADER,
+  K_LARGE,
+  K_RELEASING,
+  K_SMALL,
+  K_STACK,
+  UNIT,
+  assertLayout,
+  descOf,
+  unitOfDesc,
+} from './layout.js';
+
+assertLayout(view.layout);
+
+export const I32 = new Int32Array(view.buffer);
+export const U8 = new Uint8Array(view.buffer);
+export const BASE = view.base;
+export const SIZE = view.size;
+export const SLOT = view.slot;
+const FIRST_DATA = I32[H_FIRST_DATA_UNIT]! * UNIT;
+const UNITS = I32[H_UNITS]!;
+
+/** Descriptor of unit 0 (the header): its D_FREELIST is 0 forever, so an empty `current` slot needs no branch. */
+const NO_PAGE = DESC_BASE;
+/** This thread's current page per class (descriptor word index). */
+const current = new Int32Array(CLASS_COUNT).fill(NO_PAGE);
+/** This thread's pages per class. */
+const pagesOf: number[][] = Array.from({ length: CLASS_COUNT }, () => []);
+/**
+ * One empty page per class kept back from the span allocator, so a thread that
+ * fills and empties pages in a loop does not round-trip through the span lock.
+ * Spares are given back when the heap runs out.
+ */
+const spare = new Int32Array(CLASS_COUNT);
+
+// ---------------------------------------------------------------------------
+// Hot paths
+
+/** Allocates `size` bytes (16-byte aligned) and returns the block's address. */
+export function malloc(size: number): number {
+  if ((size >>> 0) === size && size <= 1024) {
+    const cls = CLASS_OF_16[(size + 15) >>> 4]!;
+    const d = current[cls]!;
+    const w = I32[d + D_FREELIST]!;
+    if (w !== 0) {
+      I32[d + D_FREELIST] = I32[w]!;
+      const tw = I32[w + 1]!;
+      I32[tw] = I32[tw]! + 5;
+      I32[d + D_USED] = I32[d + D_USED]! + 1;
+      return BASE + w * 4;
+    }
+  }
+  return mallocSlow(size);
+}
+
+/** Frees the block at `address` (from any thread). `free(0)` does nothing, as in C. */
+export function free(address: number): void {
+  const off = address - BASE;
+  if ((off >>> 0) === off && (off & 15) === 0 && off < SIZE) {
+    // Integer arithmetic only: unit numbers and in-page offsets stay int32.
+    const ou = off >>> 16;
+    let hu = ou;
+    let d = DESC_BASE + (ou << 4);
+    if (I32[d] === K_CONT) {
+      hu = I32[d + D_INFO]!;
+      d = DESC_BASE + (hu << 4);
+    }
+    if (I32[d] === K_SMALL && I32[d + D_OWNER] === SLOT) {
+      const cls = I32[d + D_INFO]!;
+      const rel = ((ou - hu) << 16) + (off & 0xffff) - PAGE_DATA[cls]!;
+      const idx = (rel * CLASS_INV[cls]!) | 0;
+      if (idx * CLASS_SIZE[cls]! === rel && idx < PAGE_CAP[cls]!) {
+        const tw = (hu << 14) + idx;
+        const t = I32[tw]!;
+        if ((t & 3) === 1) {
+          I32[tw] = t + 3;
+          const w = off >>> 2;
+          I32[w] = I32[d + D_FREELIST]!;
+          I32[w + 1] = tw;
+          I32[d + D_FREELIST] = w;
+          const used = I32[d + D_USED]! - 1;
+          I32[d + D_USED] = used;
+          if (used === 0 && d !== current[cls]) releaseIfEmpty(d, cls);
+          return;
+        }
+      }
+    }
+  }
+  freeSlow(address);
+}
+
+// ---------------------------------------------------------------------------
+// Validation
+
+function checkSize(size: number, what = 'size'): void {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+    throw new InvalidSizeError(`${what} must be a non-negative integer, got ${describe(size)}`);
+  }
+  if (size > SIZE) {
+    throw new InvalidSizeError(`${what} ${size} is larger than the whole heap (${SIZE} bytes)`);
+  }
+}
+
+export function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol') return v.toString();
+  if (typeof v === 'function') return 'a function';
+  if (v !== null && typeof v === 'object') return `an object (${Object.prototype.toString.call(v)})`;
+  return String(v);
+}
+
+/** What lives at a heap offset: the result of `locate`. */
+interface Block {
+  kind: 'small' | 'large';
+  /** Descriptor word index of the page or large block. */
+  d: number;
+  cls: number;
+  idx: number;
+  /** Word index of the block's tag. */
+  tw: number;
+  usable: number;
+}
+
+/** Heap offset of a number that claims to be an address in the heap; throws InvalidPointerError otherwise. */
+function offsetOf(address: number, op: string): number {
+  if (typeof address !== 'number' || !Number.isInteger(address)) {
+    throw new InvalidPointerError(`${op}: ${describe(address)} is not an address`);
+  }
+  const off = address - BASE;
+  if (off < FIRST_DATA || off >= SIZE) {
+    throw new InvalidPointerError(`${op}(${hex(address)}): address is outside the heap's blocks`);
+  }
+  return off;
+}
+
+/**
+ * Finds the block that starts at `address` and checks it is live; throws the
+ * typed error that says why not. Safe from any thread.
+ */
+function locate(address: number, op: string): Block {
+  const off = offsetOf(address, op);
+  let unit = Math.floor(off / UNIT);
+  let d = descOf(unit);
+  let kind = Atomics.load(I32, d + D_KIND);
+  if (kind === K_CONT) {
+    unit = I32[d + D_INFO]!;
+    d = descOf(unit);
+    kind = Atomics.load(I32, d + D_KIND);
+  }
+  const at = `${op}(${hex(address)})`;
+  switch (kind) {
+    case K_SMALL: {
+      const cls = I32[d + D_INFO]!;
+      const page = unit * UNIT;
+      const rel = off - page - PAGE_DATA[cls]!;
+      const idx = Math.floor(rel / CLASS_SIZE[cls]!);
+      if (rel < 0 || idx * CLASS_SIZE[cls]! !== rel || idx >= PAGE_CAP[cls]!) {
+        throw new InvalidPointerError(`${at}: not the start of a block (inside a block or page metadata)`);
+      }
+      if (idx >= Atomics.load(I32, d + D_BUMP)) throw new InvalidPointerError(`${at}: no block was ever allocated here`);
+      const tw = page / 4 + idx;
+      if ((Atomics.load(I32, tw) & 1) === 0) throw new FreedMemoryError(`${at}: the block has been freed`);
+      return { kind: 'small', d, cls, idx, tw, usable: CLASS_SIZE[cls]! };
+    }
+    case K_LARGE: {
+      if (off !== unit * UNIT) throw new InvalidPointerError(`${at}: not the start of a block (inside a large block)`);
+      if ((Atomics.load(I32, d + D_LTAG) & 1) === 0) throw new FreedMemoryError(`${at}: the block has been freed`);
+      return { kind: 'large', d, cls: -1, idx: 0, tw: d + D_LTAG, usable: I32[d + D_SIZE]! * UNIT };
+    }
+    case K_FREE:
+    case K_RELEASING:
+      throw new FreedMemoryError(`${at}: no live block here (the block has been freed)`);
+    case K_STACK:
+      throw new InvalidPointerError(`${at}: address is on a thread's stack segment; stack memory is freed when its frame returns`);
+    default:
+      throw new InvalidPointerError(`${at}: address is not a block`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Slow paths
+
+function mallocSlow(size: number): number {
+  checkSize(size);
+  if (size > SMALL_MAX) return mallocLarge(size);
+  const cls = classOf(size);
+  for (;;) {
+    const d = current[cls]!;
+    const w = I32[d + D_FREELIST]!;
+    if (w !== 0) {
+      I32[d + D_FREELIST] = I32[w]!;
+      const tw = I32[w + 1]!;
+      I32[tw] = I32[tw]! + 5;
+      I32[d + D_USED] = I32[d + D_USED]! + 1;
+      return BASE + w * 4;
+    }
+    if (!refill(cls)) {
+      throw new AllocationError(`failed to allocate ${size} bytes: the heap (${SIZE} bytes) is exhausted`);
+    }
+  }
+}
+
+function mallocLarge(size: number): number {
+  let unit = native.allocLarge(Math.ceil(size / UNIT));
+  if (unit === 0 && releaseSpares()) unit = native.allocLarge(Math.ceil(size / UNIT));
+  if (unit === 0) throw new AllocationError(`failed to allocate ${size} bytes: the heap (${SIZE} bytes) is exhausted`);
+  return BASE + unit * UNIT;
+}
+
+function freeSlow(address: number): void {
+  if (address === 0) return;
+  const b = locate(address, 'free');
+  if (b.kind === 'large') {
+    const r = native.freeLarge(unitOfDesc(b.d));
+    if (r === 1) throw new FreedMemoryError(`free(${hex(address)}): the block has been freed`);
+    if (r === 2) throw new InvalidPointerError(`free(${hex(address)}): not the start of a block`);
+    return;
+  }
+  if (I32[b.d + D_OWNER] === SLOT) freeLocal(b, address);
+  else freeRemote(b, address);
+}
+
+function freeLocal(b: Block, address: number): void {
+  const { d, cls, tw } = b;
+  const t = I32[tw]!;
+  if ((t & 3) !== 1) throw new FreedMemoryError(`free(${hex(address)}): the block has been freed`);
+  I32[tw] = t + 3;
+  const w = (address - BASE) / 4;
+  I32[w] = I32[d + D_FREELIST]!;
+  I32[w + 1] = tw;
+  I32[d + D_FREELIST] = w;
+  const used = I32[d + D_USED]! - 1;
+  I32[d + D_USED] = used;
+  if (used === 0 && d !== current[cls]) releaseIfEmpty(d, cls);
+}
+
+/** A free from a thread that does not own the page: tag CAS, bitmap bit, count. */
+function freeRemote(b: Block, address: number): void {
+  const { d, cls, idx, tw } = b;
+  Atomics.add(I32, d + D_INFLIGHT, 1);
+  try {
+    // The owner may have released the page between locate() and the line above;
+    // D_INFLIGHT now keeps it from doing so until we are done.
+    if (Atomics.load(I32, d + D_KIND) !== K_SMALL || I32[d + D_INFO] !== cls) {
+      throw new FreedMemoryError(`free(${hex(address)}): the block has been freed`);
+    }
+    for (;;) {
+      const t = Atomics.load(I32, tw);
+      if ((t & 1) === 0) throw new FreedMemoryError(`free(${hex(address)}): the block has been freed`);
+      if (Atomics.compareExchange(I32, tw, t, t + 5) === t) break;
+    }
+    const page = unitOfDesc(d) * UNIT;
+    Atomics.or(I32, page / 4 + PAGE_CAP[cls]! + (idx >>> 5), 1 << (idx & 31));
+    Atomics.add(I32, d + D_REMOTE, 1);
+  } finally {
+    Atomics.sub(I32, d + D_INFLIGHT, 1);
+  }
+}
+
+/** Makes `current[cls]` a page with a free block; false when the heap is exhausted. */
+function refill(cls: number): boolean {
+  const cur = current[cls]!;
+  if (cur !== NO_PAGE && refillPage(cur, cls)) return true;
+  const pages = pagesOf[cls]!;
+  for (let i = 0; i < pages.length; i++) {
+    const d = pages[i]!;
+    if (d !== cur && refillPage(d, cls)) {
+      current[cls] = d;
+      if (spare[cls] === d) spare[cls] = 0;
+      return true;
+    }
+  }
+  if (Atomics.load(I32, H_ORPHANS) > 0) {
+    adoptOrphans();
+    for (const d of pagesOf[cls]!) {
+      if (refillPage(d, cls)) {
+        current[cls] = d;
+        return true;
+      }
+    }
+  }
+  let d = newPage(cls);
+  if (d === 0 && releaseSpares()) d = newPage(cls);
+  if (d === 0) return false;
+  current[cls] = d;
+  return refillPage(d, cls);
+}
+
+/** Gives page `d` free blocks in its list if it can (collect remote frees, carve); true if it has some. */
+function refillPage(d: number, cls: number): boolean {
+  if (I32[d + D_FREELIST] !== 0) return true;
+  if (Atomics.load(I32, d + D_REMOTE) !== 0) collect(d, cls);
+  if (I32[d + D_FREELIST] !== 0) return true;
+  return carve(d, cls);
+}
+
+function carve(d: number, cls: number): boolean {
+  const bump = I32[d + D_BUMP]!;
+  const n = Math.min(CARVE[cls]!, PAGE_CAP[cls]! - bump);
+  if (n <= 0) return false;
+  const page = unitOfDesc(d) * UNIT;
+  const size = CLASS_SIZE[cls]!;
+  const epoch = I32[d + D_LTAG]!;
+  let head = I32[d + D_FREELIST]!;
+  for (let i = bump + n - 1; i >= bump; i--) {
+    const tw = page / 4 + i;
+    const w = (page + PAGE_DATA[cls]! + i * size) / 4;
+    I32[tw] = epoch;
+    I32[w] = head;
+    I32[w + 1] = tw;
+    head = w;
+  }
+  I32[d + D_FREELIST] = head;
+  Atomics.store(I32, d + D_BUMP, bump + n); // publishes the tags to remote frees
+  return true;
+}
+
+/** Takes back the blocks other threads freed on page `d` (owner only). */
+function collect(d: number, cls: number): void {
+  Atomics.exchange(I32, d + D_REMOTE, 0);
+  const page = unitOfDesc(d) * UNIT;
+  const bitmap = page / 4 + PAGE_CAP[cls]!;
+  const words = Math.ceil(PAGE_CAP[cls]! / 32);
+  const size = CLASS_SIZE[cls]!;
+  let head = I32[d + D_FREELIST]!;
+  let used = I32[d + D_USED]!;
+  for (let j = 0; j < words; j++) {
+    if (I32[bitmap + j] === 0) continue;
+    let bits = Atomics.exchange(I32, bitmap + j, 0);
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      const idx = j * 32 + 31 - Math.clz32(low);
+      const tw = page / 4 + idx;
+      const t = I32[tw]!;
+      // Only a block still marked "freed remotely" comes back: a bit left by a
+      // free that raced with a local one is dropped here.
+      if ((t & 3) !== 2) continue;
+      I32[tw] = t - 2;
+      const w = (page + PAGE_DATA[cls]! + idx * size) / 4;
+      I32[w] = head;
+      I32[w + 1] = tw;
+      head = w;
+      used--;
+    }
+  }
+  I32[d + D_FREELIST] = head;
+  I32[d + D_USED] = used;
+}
+
+function newPage(cls: number): number {
+  const unit = native.allocPage(cls, PAGE_UNITS[cls]!);
+  if (unit === 0) return 0;
+  const d = descOf(unit);
+  const page = unit * UNIT;
+  const bitmap = page / 4 + PAGE_CAP[cls]!;
+  I32.fill(0, bitmap, bitmap + Math.ceil(PAGE_CAP[cls]! / 32));
+  // allocPage set the owner, class, epoch and zeroed the counters; publish it.
+  Atomics.store(I32, d + D_KIND, K_SMALL);
+  pagesOf[cls]!.push(d);
+  return d;
+}
+
+/** An empty page (not the current one): keep it as the class's spare, or give it back. */
+function releaseIfEmpty(d: number, cls: number): void {
+  if (spare[cls] === 0) {
+    spare[cls] = d;
+    return;
+  }
+  if (spare[cls] !== d) release(d, cls);
+}
+
+/** Gives every spare page back to the span allocator; true if any was. */
+function releaseSpares(): boolean {
+  let any = false;
+  for (let cls = 0; cls < CLASS_COUNT; cls++) {
+    const d = spare[cls]!;
+    if (d === 0) continue;
+    spare[cls] = 0;
+    if (I32[d + D_USED] === 0 && d !== current[cls]) {
+      release(d, cls);
+      any = true;
+    }
+  }
+  return any;
+}
+
+/** Returns an empty page (not the current one) to the span allocator. */
+function release(d: number, cls: number): void {
+  Atomics.store(I32, d + D_KIND, K_RELEASING);
+  // Handshake with freeRemote: it raises D_INFLIGHT, then checks the kind.
+  if (Atomics.load(I32, d + D_INFLIGHT) !== 0 || Atomics.load(I32, d + D_REMOTE) !== 0 || I32[d + D_USED] !== 0) {
+    Atomics.store(I32, d + D_KIND, K_SMALL);
+    return;
+  }
+  const page = unitOfDesc(d) * UNIT;
+  let top = I32[d + D_LTAG]! >>> 0;
+  const bump = I32[d + D_BUMP]!;
+  for (let i = 0; i < bump; i++) top = Math.max(top, I32[page / 4 + i]! >>> 0);
+  const pages = pagesOf[cls]!;
+  pages.splice(pages.indexOf(d), 1);
+  native.releasePage(unitOfDesc(d), Math.min(0xfffffffc, (top + 4) & ~3) >>> 0);
+}
+
+/** Takes over the pages of dead threads and rebuilds their free lists from the tags. */
+function adoptOrphans(): void {
+  for (const unit of native.adoptOrphans()) rebuild(descOf(unit));
+}
+
+function rebuild(d: number): void {
+  const cls = I32[d + D_INFO]!;
+  Atomics.exchange(I32, d + D_REMOTE, 0);
+  const page = unitOfDesc(d) * UNIT;
+  const bitmap = page / 4 + PAGE_CAP[cls]!;
+  for (let j = 0; j < Math.ceil(PAGE_CAP[cls]! / 32); j++) Atomics.exchange(I32, bitmap + j, 0);
+  const size = CLASS_SIZE[cls]!;
+  const bump = I32[d + D_BUMP]!;
+  let head = 0;
+  let used = 0;
+  for (let i = bump - 1; i >= 0; i--) {
+    const tw = page / 4 + i;
+    const t = I32[tw]!;
+    if ((t & 1) === 1) {
+      used++;
+      continue;
+    }
+    if ((t & 3) === 2) I32[tw] = t - 2;
+    const w = (page + PAGE_DATA[cls]! + i * size) / 4;
+    I32[w] = head;
+    I32[w + 1] = tw;
+    head = w;
+  }
+  I32[d + D_FREELIST] = head;
+  I32[d + D_USED] = used;
+  Atomics.store(I32, d + D_KIND, K_SMALL);
+  pagesOf[cls]!.push(d);
+  if (used === 0) releaseIfEmpty(d, cls);
+}
+
+// Pages this slot already owns (a slot taken over from a dead thread).
+for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; u++) {
+  const d = descOf(u);
+  const kind = I32[d + D_KIND];
+  if ((kind === K_SMALL || kind === K_RELEASING) && I32[d + D_OWNER] === SLOT) rebuild(d);
+}
+
+// ---------------------------------------------------------------------------
+// The rest of the API
+
+/** Allocates `count * size` zeroed bytes. */
+export function calloc(count: number, size: number): number {
+  checkSize(count, 'count');
+  checkSize(size);
+  const total = count * size;
+  if (total > SIZE) {
+    throw new InvalidSizeError(`calloc(${count}, ${size}): ${count} * ${size} bytes is larger than the whole heap`);
+  }
+  const address = malloc(total);
+  const off = address - BASE;
+  U8.fill(0, off, off + total);
+  return address;
+}
+
+/** Resizes the block at `address`, in place when it can; returns the (maybe new) address. `realloc(0, n)` is `malloc(n)`. */
+export function realloc(address: number, size: number): number {
+  if (address === 0) return malloc(size);
+  checkSize(size);
+  const b = locate(address, 'realloc');
+  if (size <= b.usable && (b.kind === 'small' || size > SMALL_MAX)) {
+    if (b.kind === 'large') native.resizeLarge(unitOfDesc(b.d), Math.ceil(size / UNIT));
+    return address;
+  }
+  if (b.kind === 'large' && size > SMALL_MAX && native.resizeLarge(unitOfDesc(b.d), Math.ceil(size / UNIT))) {
+    return address;
+  }
+  const to = malloc(size);
+  const from = address - BASE;
+  U8.copyWithin(to - BASE, from, from + Math.min(size, b.usable));
+  free(address);
+  return to;
+}
+
+/** Bytes usable in the live block at `address` (at least what was asked for). */
+export function usableSize(address: number): number {
+  return locate(address, 'usableSize').usable;
+}
+
+/**
+ * Word index of the live block's liveness tag, and the tag itself: a pointer that
+ * keeps both knows in one read whether its block is still the same allocation.
+ */
+export function tagOf(address: number): { word: number; tag: number } {
+  const b = locate(address, 'tag');
+  return { word: b.tw, tag: I32[b.tw]! };
+}
+
+/** True when `address` still holds the allocation whose tag was `tag`. */
+export function isLive(address: number, tag: number): boolean {
+  try {
+    const b = locate(address, 'isLive');
+    return I32[b.tw] === tag;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Introspection
+
+export interface ThreadStats {
+  slot: number;
+  threadId: number;
+  state: 'live' | 'dead';
+  /** Small pages owned by the thread. */
+  pages: number;
+  /** Bytes in blocks allocated from those pages (by their size class). */
+  used: number;
+  /** Live blocks on those pages. */
+  blocks: number;
+  /** Bytes of its stack segment (0 before its first frame). */
+  stack: number;
+}
+
+export interface HeapStats {
+  /** Bytes of address space reserved for the heap. */
+  reserved: number;
+  /** Bytes that may be resident: units handed out or free but not yet returned to the OS. */
+  committed: number;
+  /** Bytes in live blocks (small blocks count their size class, large blocks whole units). */
+  used: number;
+  /** Bytes that can be allocated without growing: free spans and free blocks in pages. */
+  free: number;
+  /** Live blocks. */
+  blocks: number;
+  /** Live large blocks (over 128 KiB), included in `blocks`. */
+  largeBlocks: number;
+  /** Bytes of heap metadata: header, descriptors, page tag tables. */
+  metadata: number;
+  /** Per live or dead-but-not-yet-adopted thread. */
+  threads: ThreadStats[];
+}
+
+import { SLOT_DEAD, SLOT_LIVE, T_STACK_UNIT, T_STATE, T_THREAD_ID, H_COMMITTED_UNITS, MAX_THREADS, threadWord } from './layout.js';
+
+export function stats(): HeapStats {
+  const threads = new Map<number, ThreadStats>();
+  for (let s = 1; s < MAX_THREADS; s++) {
+    const state = Atomics.load(I32, threadWord(s, T_STATE));
+    if (state !== SLOT_LIVE && state !== SLOT_DEAD) continue;
+    const stackUnit = I32[threadWord(s, T_STACK_UNIT)]!;
+    threads.set(s, {
+      slot: s,
+      threadId: I32[threadWord(s, T_THREAD_ID)]!,
+      state: state === SLOT_LIVE ? 'live' : 'dead',
+      pages: 0,
+      used: 0,
+      blocks: 0,
+      stack: stackUnit ? I32[descOf(stackUnit) + D_SIZE]! * UNIT : 0,
+    });
+  }
+  let used = 0;
+  let free = 0;
+  let blocks = 0;
+  let largeBlocks = 0;
+  let metadata = FIRST_DATA;
+  for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; ) {
+    const d = descOf(u);
+    const kind = I32[d + D_KIND];
+    const len = kind === K_FREE ? I32[d + D_INFO]! : I32[d + D_SIZE]!;
+    if (kind === K_FREE) free += len * UNIT;
+    else if (kind === K_LARGE) {
+      used += len * UNIT;
+      blocks++;
+      largeBlocks++;
+    } else if (kind === K_SMALL || kind === K_RELEASING) {
+      const cls = I32[d + D_INFO]!;
+      const live = Math.max(0, I32[d + D_USED]! - Atomics.load(I32, d + D_REMOTE));
+      used += live * CLASS_SIZE[cls]!;
+      free += (PAGE_CAP[cls]! - live) * CLASS_SIZE[cls]!;
+      blocks += live;
+      metadata += PAGE_DATA[cls]!;
+      const t = threads.get(I32[d + D_OWNER]!);
+      if (t) {
+        t.pages++;
+        t.used += live * CLASS_SIZE[cls]!;
+        t.blocks += live;
+      }
+    }
+    u += Math.max(1, len);
+  }
+  return {
+    reserved: SIZE,
+    committed: Atomics.load(I32, H_COMMITTED_UNITS) * UNIT,
+    used,
+    free,
+    blocks,
+    largeBlocks,
+    metadata,
+    threads: [...threads.values()],
+  };
+}
+
+/** Error thrown by check(): the heap broke an invariant. */
+export class HeapCorruptionError extends PointerError {
+  constructor(message: string) {
+    super(`heap check failed: ${message}`, 'ERR_HEAP_CORRUPT');
+  }
+}
+
+/**
+ * Walks every structure of the heap and throws HeapCorruptionError on the first
+ * broken invariant. Exact when no other thread is allocating at the same time.
+ */
+export function check(): void {
+  const spans = native.checkSpans();
+  if (spans !== null) throw new HeapCorruptionError(spans);
+  const fail = (m: string): never => {
+    throw new HeapCorruptionError(m);
+  };
+  for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; ) {
+    const d = descOf(u);
+    const kind = I32[d + D_KIND];
+    const len = kind === K_FREE ? I32[d + D_INFO]! : I32[d + D_SIZE]!;
+    if (kind === K_SMALL) checkPage(u, d, fail);
+    else if (kind === K_LARGE && (I32[d + D_LTAG]! & 3) !== 1) fail(`large block at unit ${u} is in the heap but its tag says freed`);
+    else if (kind === K_RELEASING) fail(`page at unit ${u} was left half released`);
+    u += Math.max(1, len);
+  }
+}
+
+function checkPage(unit: number, d: number, fail: (m: string) => never): void {
+  const cls = I32[d + D_INFO]!;
+  if (!(cls >= 0 && cls < CLASS_COUNT)) fail(`page at unit ${unit} has size class ${cls}`);
+  if (I32[d + D_SIZE] !== PAGE_UNITS[cls]) fail(`page at unit ${unit} spans ${I32[d + D_SIZE]} units, its class needs ${PAGE_UNITS[cls]}`);
+  const owner = I32[d + D_OWNER]!;
+  const state = I32[threadWord(owner, T_STATE)];
+  if (!(owner > 0 && owner < MAX_THREADS) || (state !== SLOT_LIVE && state !== SLOT_DEAD)) {
+    fail(`page at unit ${unit} is owned by slot ${owner}, which no thread holds`);
+  }
+  const page = unit * UNIT;
+  const bump = I32[d + D_BUMP]!;
+  if (!(bump >= 0 && bump <= PAGE_CAP[cls]!)) fail(`page at unit ${unit} has carved ${bump} of ${PAGE_CAP[cls]} blocks`);
+  let allocated = 0;
+  let remote = 0;
+  let local = 0;
+  for (let i = 0; i < bump; i++) {
+    const s = I32[page / 4 + i]! & 3;
+    if (s === 1) allocated++;
+    else if (s === 2) remote++;
+    else if (s === 0) local++;
+    else fail(`block ${i} of the page at unit ${unit} has a bad tag state`);
+  }
+  if (I32[d + D_USED] !== allocated + remote) {
+    fail(`page at unit ${unit} counts ${I32[d + D_USED]} used blocks, its tags ${allocated} allocated + ${remote} remote`);
+  }
+  const seen = new Uint8Array(bump);
+  let n = 0;
+  const size = CLASS_SIZE[cls]!;
+  for (let w = I32[d + D_FREELIST]!; w !== 0; w = I32[w]!) {
+    const rel = w * 4 - page - PAGE_DATA[cls]!;
+    const idx = rel / size;
+    if (!Number.isInteger(idx) || idx < 0 || idx >= bump) fail(`free list of the page at unit ${unit} leaves the page`);
+    if (seen[idx]) fail(`free list of the page at unit ${unit} holds block ${idx} twice`);
+    seen[idx] = 1;
+    if ((I32[page / 4 + idx]! & 3) !== 0) fail(`free list of the page at unit ${unit} holds block ${idx}, whose tag is not free`);
+    if (I32[w + 1] !== page / 4 + idx) fail(`free block ${idx} of the page at unit ${unit} lost its tag link`);
+    if (++n > bump) fail(`free list of the page at unit ${unit} loops`);
+  }
+  if (n !== local) fail(`page at unit ${unit} has ${local} locally freed blocks but ${n} on its free list`);
+}
+
+/** Internals for tests and @ptr/core; not part of the public contract. */
+export const internals = { current, pagesOf, K_SMALL, K_LARGE, K_HEADER };

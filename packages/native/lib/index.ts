@@ -1,0 +1,71 @@
+/**
+ * @ptr/native — the process heap: one native reservation that every thread of
+ * the process sees as the same SharedArrayBuffer, its thread-safe allocator, and
+ * native stack frames. Addresses are real native addresses (`heap.base + offset`),
+ * the same in every thread.
+ */
+import { view, native } from './addon.js';
+import * as allocator from './allocator.js';
+
+export * from './errors.js';
+export { HeapCorruptionError } from './allocator.js';
+export type { HeapStats, ThreadStats } from './allocator.js';
+export { withFrame, currentFrame, isFrameLive, stackSegmentWord } from './frames.js';
+export { parseByteSize } from './config.js';
+export * as layout from './layout.js';
+
+/** The raw, address-level heap API. */
+export interface Heap {
+  /** Allocates `size` bytes, 16-byte aligned; `malloc(0)` returns a unique freeable address. */
+  malloc(size: number): number;
+  /** Allocates `count * size` zeroed bytes. */
+  calloc(count: number, size: number): number;
+  /** Resizes a block, in place when it can, keeping its contents; returns its address. */
+  realloc(address: number, size: number): number;
+  /** Frees a block, from any thread. `free(0)` does nothing. */
+  free(address: number): void;
+  /** Bytes usable in a live block. */
+  usableSize(address: number): number;
+  /** Heap figures: reserved, committed, used, free, blocks, per-thread figures. */
+  stats(): allocator.HeapStats;
+  /** Walks the heap; throws HeapCorruptionError on a broken invariant. */
+  check(): void;
+  /** Liveness tag of a live block and the word that holds it (see layout.ts). */
+  tagOf(address: number): { word: number; tag: number };
+  /** True while `address` still holds the allocation tagged `tag`. */
+  isLive(address: number, tag: number): boolean;
+  /** This thread's SharedArrayBuffer over the whole heap. */
+  readonly buffer: SharedArrayBuffer;
+  /** Native address of heap offset 0. */
+  readonly base: number;
+  /** Bytes reserved. */
+  readonly size: number;
+  /** This thread's slot in the heap's thread table. */
+  readonly slot: number;
+}
+
+/**
+ * The heap. A plain object literal, so calls through it stay fast (an addon
+ * object with many properties would sit in V8's dictionary mode).
+ */
+export const heap: Heap = {
+  malloc: allocator.malloc,
+  calloc: allocator.calloc,
+  realloc: allocator.realloc,
+  free: allocator.free,
+  usableSize: allocator.usableSize,
+  stats: allocator.stats,
+  check: allocator.check,
+  tagOf: allocator.tagOf,
+  isLive: allocator.isLive,
+  buffer: view.buffer,
+  base: view.base,
+  size: view.size,
+  slot: view.slot,
+};
+
+/** Whether the running Node has node_api_create_external_sharedarraybuffer (see README: Node 20 uses the V8 API). */
+export const nodeApiExternalSab: boolean = view.nodeApiExternalSab;
+
+/** An N-API call that does nothing: the unit benchmarks compare native crossings with. */
+export const napiNoop: () => void = native.noop;

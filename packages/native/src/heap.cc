@@ -1,0 +1,90 @@
+// The reservation, the one shared backing store, and the thread slots.
+#include "heap.h"
+
+#include <sys/mman.h>
+#include <v8.h>
+
+#include <atomic>
+#include <cstring>
+
+namespace ptr {
+namespace {
+std::mutex g_mutex;
+std::atomic<Heap*> g_heap{nullptr};
+}  // namespace
+
+std::mutex& HeapMutex() { return g_mutex; }
+Heap* CurrentHeap() { return g_heap.load(std::memory_order_acquire); }
+
+Heap* EnsureHeap(uint64_t bytes, uint64_t stackBytes, const char** error) {
+  std::lock_guard<std::mutex> lock(g_mutex);
+  if (Heap* h = g_heap.load(std::memory_order_relaxed)) return h;
+
+  const uint32_t units = uint32_t(bytes >> kUnitShift);
+  const uint64_t headerBytes = uint64_t(kDescBase + uint64_t(units) * kDescWords) * 4;
+  const uint32_t headerUnits = uint32_t((headerBytes + kUnitBytes - 1) >> kUnitShift);
+  if (units < headerUnits + 2) {
+    *error = "heap size too small";
+    return nullptr;
+  }
+  // MAP_NORESERVE: the kernel commits pages only when touched, so the reservation
+  // itself costs address space, not memory.
+  void* mem = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) {
+    *error = "mmap of the heap reservation failed";
+    return nullptr;
+  }
+  auto* h = new Heap();
+  h->base = static_cast<uint8_t*>(mem);
+  h->bytes = bytes;
+  h->units = units;
+  h->firstDataUnit = headerUnits;
+  // Never freed: SAB wrappers are collected on any thread, at any time, so the
+  // memory must outlive every isolate. The process owns it until exit.
+  h->store = std::shared_ptr<v8::BackingStore>(
+      v8::SharedArrayBuffer::NewBackingStore(mem, bytes, v8::BackingStore::EmptyDeleter, nullptr));
+
+  h->word(H_MAGIC) = int32_t(kMagic);
+  h->word(H_VERSION) = int32_t(kLayoutVersion);
+  h->word(H_UNITS) = int32_t(units);
+  h->word(H_FIRST_DATA_UNIT) = int32_t(headerUnits);
+  h->word(H_STACK_BYTES) = int32_t(stackBytes);
+  for (uint32_t u = 0; u < headerUnits; u++) {
+    h->word(DescWord(u, D_KIND)) = K_HEADER;
+    h->word(DescWord(u, D_COMMITTED)) = 1;
+  }
+  h->word(H_COMMITTED_UNITS) = int32_t(headerUnits);
+  SpansInit(h);
+  g_heap.store(h, std::memory_order_release);
+  return h;
+}
+
+int32_t SlotAcquire(Heap* h, int32_t threadId) {
+  // A dead slot is reused only after its pages were adopted (SLOT_FREE again).
+  for (uint32_t s = 1; s < kMaxThreads; s++) {
+    auto* state = reinterpret_cast<std::atomic<int32_t>*>(&h->word(ThreadWord(s, T_STATE)));
+    if (state->load() == int32_t(SLOT_FREE)) {
+      h->word(ThreadWord(s, T_THREAD_ID)) = threadId;
+      h->word(ThreadWord(s, T_STACK_UNIT)) = 0;
+      h->word(ThreadWord(s, T_INCARNATION)) += 1;
+      state->store(int32_t(SLOT_LIVE));
+      return int32_t(s);
+    }
+  }
+  return -1;
+}
+
+void SlotRelease(Heap* h, int32_t slot) {
+  // Its stack segment has no live frame any more: the thread is gone.
+  int32_t& stackUnit = h->word(ThreadWord(slot, T_STACK_UNIT));
+  if (stackUnit != 0) {
+    SpanFree(h, uint32_t(stackUnit));
+    stackUnit = 0;
+  }
+  // Its small pages stay owned by the dead slot until a live thread adopts them
+  // (lib/pages.ts); blocks on them stay valid meanwhile.
+  reinterpret_cast<std::atomic<int32_t>*>(&h->word(ThreadWord(slot, T_STATE)))->store(int32_t(SLOT_DEAD));
+  reinterpret_cast<std::atomic<int32_t>*>(&h->word(H_ORPHANS))->fetch_add(1);
+}
+
+}  // namespace ptr
