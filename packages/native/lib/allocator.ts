@@ -93,17 +93,37 @@ const spare = new Int32Array(CLASS_COUNT);
 // ---------------------------------------------------------------------------
 // Hot paths
 
+// The hot paths below spell layout numbers as literals and read the class tables
+// through local aliases: V8 loads imported bindings through module cells on every
+// access, which costs a third of a malloc+free pair. assertHotLiterals() pins the
+// literals to layout.ts at load: DESC_BASE 8192, DESC_WORDS 16 (<< 4), units of
+// 64 KiB (>>> 16, << 14 words), D_INFO 1, D_OWNER 2, D_USED 3, D_FREELIST 6,
+// K_SMALL 1, K_CONT 3.
+const H_CLASS_OF_16 = CLASS_OF_16;
+const H_PAGE_DATA = PAGE_DATA;
+const H_CLASS_INV = CLASS_INV;
+const H_CLASS_SIZE = CLASS_SIZE;
+const H_PAGE_CAP = PAGE_CAP;
+function assertHotLiterals(): void {
+  const expect: [number, number][] = [
+    [DESC_BASE, 8192], [DESC_WORDS, 16], [UNIT, 65536], [D_INFO, 1], [D_OWNER, 2], [D_USED, 3],
+    [D_FREELIST, 6], [K_SMALL, 1], [K_CONT, 3],
+  ];
+  if (expect.some(([a, b]) => a !== b)) throw new PointerError('@ptr/native: allocator hot-path literals disagree with layout.ts');
+}
+assertHotLiterals();
+
 /** Allocates `size` bytes (16-byte aligned) and returns the block's address. */
 export function malloc(size: number): number {
   if ((size >>> 0) === size && size <= 1024) {
-    const cls = CLASS_OF_16[(size + 15) >>> 4]!;
+    const cls = H_CLASS_OF_16[(size + 15) >>> 4]!;
     const d = current[cls]!;
-    const w = I32[d + D_FREELIST]!;
+    const w = I32[d + 6]!;
     if (w !== 0) {
-      I32[d + D_FREELIST] = I32[w]!;
+      I32[d + 6] = I32[w]!;
       const tw = I32[w + 1]!;
       I32[tw] = I32[tw]! + 5;
-      I32[d + D_USED] = I32[d + D_USED]! + 1;
+      I32[d + 3] = I32[d + 3]! + 1;
       return BASE + w * 4;
     }
   }
@@ -117,26 +137,26 @@ export function free(address: number): void {
     // Integer arithmetic only: unit numbers and in-page offsets stay int32.
     const ou = off >>> 16;
     let hu = ou;
-    let d = DESC_BASE + (ou << 4);
-    if (I32[d] === K_CONT) {
-      hu = I32[d + D_INFO]!;
-      d = DESC_BASE + (hu << 4);
+    let d = 8192 + (ou << 4);
+    if (I32[d] === 3) {
+      hu = I32[d + 1]!;
+      d = 8192 + (hu << 4);
     }
-    if (I32[d] === K_SMALL && I32[d + D_OWNER] === SLOT) {
-      const cls = I32[d + D_INFO]!;
-      const rel = ((ou - hu) << 16) + (off & 0xffff) - PAGE_DATA[cls]!;
-      const idx = (rel * CLASS_INV[cls]!) | 0;
-      if (idx * CLASS_SIZE[cls]! === rel && idx < PAGE_CAP[cls]!) {
+    if (I32[d] === 1 && I32[d + 2] === SLOT) {
+      const cls = I32[d + 1]!;
+      const rel = ((ou - hu) << 16) + (off & 0xffff) - H_PAGE_DATA[cls]!;
+      const idx = (rel * H_CLASS_INV[cls]!) | 0;
+      if (idx * H_CLASS_SIZE[cls]! === rel && idx < H_PAGE_CAP[cls]!) {
         const tw = (hu << 14) + idx;
         const t = I32[tw]!;
         if ((t & 3) === 1) {
           I32[tw] = t + 3;
           const w = off >>> 2;
-          I32[w] = I32[d + D_FREELIST]!;
+          I32[w] = I32[d + 6]!;
           I32[w + 1] = tw;
-          I32[d + D_FREELIST] = w;
-          const used = I32[d + D_USED]! - 1;
-          I32[d + D_USED] = used;
+          I32[d + 6] = w;
+          const used = I32[d + 3]! - 1;
+          I32[d + 3] = used;
           if (used === 0 && d !== current[cls]) releaseIfEmpty(d, cls);
           return;
         }
