@@ -60,16 +60,21 @@ Heap* EnsureHeap(uint64_t bytes, uint64_t stackBytes, const char** error) {
 }
 
 int32_t SlotAcquire(Heap* h, int32_t threadId) {
-  // A dead slot is reused only after its pages were adopted (SLOT_FREE again).
+  // A free slot first (a dead one becomes free once live threads adopted its
+  // pages); failing that, a dead slot, whose pages the new thread then inherits
+  // (lib/allocator.ts rebuilds every page its slot owns at load).
+  for (int32_t want : {int32_t(SLOT_FREE), int32_t(SLOT_DEAD)}) {
   for (uint32_t s = 1; s < kMaxThreads; s++) {
     auto* state = reinterpret_cast<std::atomic<int32_t>*>(&h->word(ThreadWord(s, T_STATE)));
-    if (state->load() == int32_t(SLOT_FREE)) {
+    if (state->load() == want) {
+      if (want == int32_t(SLOT_DEAD)) reinterpret_cast<std::atomic<int32_t>*>(&h->word(H_ORPHANS))->fetch_sub(1);
       h->word(ThreadWord(s, T_THREAD_ID)) = threadId;
       h->word(ThreadWord(s, T_STACK_UNIT)) = 0;
       h->word(ThreadWord(s, T_INCARNATION)) += 1;
       state->store(int32_t(SLOT_LIVE));
       return int32_t(s);
     }
+  }
   }
   return -1;
 }
