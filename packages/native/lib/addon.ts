@@ -27,6 +27,8 @@ export interface HeapView {
   stackBytes: number;
   nodeApiExternalSab: boolean;
   layout: NativeLayout;
+  /** withFrame as a V8 FunctionCallback (the fast form). */
+  withFrame<R>(size: number, fn: (address: number) => R): R;
 }
 
 export interface NativeAddon {

@@ -5,12 +5,12 @@
  * itself: it pushes `size` bytes, calls `fn(address)` inside its own native
  * frame, and pops when that native frame returns, also when `fn` throws.
  */
-import { native } from './addon.js';
+import { native, view } from './addon.js';
 import { I32 } from './allocator.js';
 import { S_DEPTH, S_SERIALS, UNIT } from './layout.js';
 
 /** Runs `fn(address)` with `size` bytes of this thread's stack segment; the memory dies when it returns. */
-export const withFrame: <R>(size: number, fn: (address: number) => R) => R = native.withFrame;
+export const withFrame: <R>(size: number, fn: (address: number) => R) => R = view.withFrame;
 
 let segmentWord = 0;
 

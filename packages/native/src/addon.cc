@@ -131,6 +131,7 @@ napi_value Init(napi_env env, napi_callback_info info) {
   Set(env, layout, "MAX_FRAME_DEPTH", Num(env, kMaxFrameDepth));
   Set(env, layout, "VERSION", Num(env, kLayoutVersion));
   Set(env, out, "layout", layout);
+  Set(env, out, "withFrame", MakeWithFrameV8(env));
   return out;
 }
 
@@ -382,6 +383,7 @@ bool ArgInteger(napi_env env, napi_value v, double min, double max, const char* 
 
 NAPI_MODULE_INIT() {
   auto* d = new ptr::EnvData();
+  d->env = env;
   napi_set_instance_data(env, d, ptr::FinalizeEnv, nullptr);
   struct Fn {
     const char* name;

@@ -9,6 +9,7 @@
 namespace ptr {
 
 struct EnvData {
+  napi_env env = nullptr;
   Heap* heap = nullptr;
   int32_t slot = 0;
   napi_ref errors = nullptr;  // object of the JS error classes, set by setErrorClasses
@@ -24,6 +25,8 @@ void ThrowTyped(napi_env env, const char* className, const char* message);
 bool ArgInteger(napi_env env, napi_value v, double min, double max, const char* what, double* out);
 
 napi_value WithFrame(napi_env env, napi_callback_info info);
+// withFrame as a V8 function (faster); created in init(), after the self-check.
+napi_value MakeWithFrameV8(napi_env env);
 napi_value StackSegment(napi_env env, napi_callback_info info);
 
 }  // namespace ptr

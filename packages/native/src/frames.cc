@@ -4,13 +4,28 @@
 // header (layout.h S_*) records the depth and one serial per live frame, which
 // @ptr/core reads to tell a live frame from a dead one.
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <mutex>
+
+#include <v8.h>
 
 #include "addon.h"
 
 namespace ptr {
 namespace {
+// Out of line so that its message buffer is not part of every frame's C++
+// stack: nesting depth is bounded by V8's stack limit.
+__attribute__((noinline)) void ThrowOverflow(napi_env env, double size, const int32_t* seg) {
+  char msg[256];
+  snprintf(msg, sizeof msg,
+           "stack segment overflow: a frame of %.0f bytes does not fit (segment %u bytes, %u in use by %u frames, "
+           "at most %u frames; set PTR_STACK_SIZE for more)",
+           size, uint32_t(seg[S_BYTES]), uint32_t(seg[S_TOP]) - uint32_t(seg[S_FRAMES_START]), uint32_t(seg[S_DEPTH]),
+           kMaxFrameDepth);
+  ThrowTyped(env, "AllocationError", msg);
+}
+
 
 // Returns the first unit of this thread's segment, creating it on first use; 0
 // when the heap has no room (an AllocationError is then pending).
@@ -52,6 +67,74 @@ napi_value StackSegment(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// The V8 form of withFrame: a V8 FunctionCallback calling fn through
+// v8::Function::Call costs about half of the N-API form (napi_call_function
+// sets up a handle scope and exception checks per call), and its C++ frames are
+// smaller, so deep nesting reaches further before V8's stack limit.
+namespace {
+void WithFrameV8(const v8::FunctionCallbackInfo<v8::Value>& args) {
+  v8::Isolate* isolate = args.GetIsolate();
+  auto* d = static_cast<EnvData*>(args.Data().As<v8::External>()->Value());
+  napi_env env = d->env;
+  Heap* h = d->heap;
+  if (!h) {
+    ThrowTyped(env, "PointerError", "heap not initialised");
+    return;
+  }
+  double size = -1;
+  if (args.Length() >= 1 && args[0]->IsNumber()) size = args[0].As<v8::Number>()->Value();
+  if (!(size >= 0 && size <= 4294967295.0) || size != std::floor(size)) {
+    ThrowTyped(env, "InvalidSizeError", "withFrame(size, fn): size must be an integer from 0 to 4294967295");
+    return;
+  }
+  if (args.Length() < 2 || !args[1]->IsFunction()) {
+    ThrowTyped(env, "PointerError", "withFrame(size, fn): fn must be a function");
+    return;
+  }
+  const uint32_t unit = EnsureSegment(env, d);
+  if (unit == 0) return;
+  int32_t* seg = h->words() + (uint64_t(unit) << kUnitShift) / 4;
+  const uint64_t aligned = (uint64_t(size) + 15) & ~uint64_t(15);
+  const uint32_t top = uint32_t(seg[S_TOP]), depth = uint32_t(seg[S_DEPTH]);
+  const uint32_t segBytes = uint32_t(seg[S_BYTES]);
+  if (depth >= kMaxFrameDepth || top + aligned > segBytes) {
+    ThrowOverflow(env, size, seg);
+    return;
+  }
+  const int32_t serial = seg[S_SERIAL] + 1;
+  seg[S_SERIAL] = serial;
+  seg[S_SERIALS + depth] = serial;
+  seg[S_DEPTH] = int32_t(depth + 1);
+  seg[S_TOP] = int32_t(top + aligned);
+
+  v8::Local<v8::Value> addr =
+      v8::Number::New(isolate, double(reinterpret_cast<uintptr_t>(h->base) + (uint64_t(unit) << kUnitShift) + top));
+  v8::MaybeLocal<v8::Value> result =
+      args[1].As<v8::Function>()->Call(isolate->GetCurrentContext(), v8::Undefined(isolate), 1, &addr);
+
+  // Pop, whether fn returned or threw: this C++ frame is returning.
+  seg[S_SERIALS + depth] = 0;
+  seg[S_DEPTH] = int32_t(depth);
+  seg[S_TOP] = int32_t(top);
+  v8::Local<v8::Value> value;
+  if (result.ToLocal(&value)) args.GetReturnValue().Set(value);
+}
+}  // namespace
+
+napi_value MakeWithFrameV8(napi_env env) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  // EnvData lives until this isolate's env is torn down, after its last JS call.
+  v8::Local<v8::Function> fn =
+      v8::Function::New(isolate->GetCurrentContext(), WithFrameV8, v8::External::New(isolate, GetEnvData(env)), 2)
+          .ToLocalChecked();
+  fn->SetName(v8::String::NewFromUtf8Literal(isolate, "withFrame"));
+  v8::Local<v8::Value> v = fn;
+  napi_value out;
+  static_assert(sizeof(out) == sizeof(v), "napi_value must be a v8::Local");
+  memcpy(static_cast<void*>(&out), &v, sizeof out);
+  return out;
+}
+
 napi_value WithFrame(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -73,12 +156,7 @@ napi_value WithFrame(napi_env env, napi_callback_info info) {
   const uint32_t top = uint32_t(seg[S_TOP]), depth = uint32_t(seg[S_DEPTH]);
   const uint32_t segBytes = uint32_t(seg[S_BYTES]);
   if (depth >= kMaxFrameDepth || top + aligned > segBytes) {
-    char msg[256];
-    snprintf(msg, sizeof msg,
-             "stack segment overflow: a frame of %.0f bytes does not fit (segment %u bytes, %u in use by %u frames, "
-             "at most %u frames; set PTR_STACK_SIZE for more)",
-             size, segBytes, top - uint32_t(seg[S_FRAMES_START]), depth, kMaxFrameDepth);
-    ThrowTyped(env, "AllocationError", msg);
+    ThrowOverflow(env, size, seg);
     return nullptr;
   }
   // Push: the frame's serial marks it live until the pop below clears it.
