@@ -69,11 +69,17 @@ import {
 
 assertLayout(view.layout);
 
-export const I32 = new Int32Array(view.buffer);
-export const U8 = new Uint8Array(view.buffer);
-export const BASE = view.base;
-export const SIZE = view.size;
-export const SLOT = view.slot;
+// Module-private bindings: V8 reads an exported binding through its module cell
+// (several dependent loads and a hole check per access), a private one straight
+// from the module context. The hot paths use only private ones.
+const I32 = new Int32Array(view.buffer);
+const U8 = new Uint8Array(view.buffer);
+const BASE = view.base;
+const SIZE = view.size;
+const SLOT = view.slot;
+/** Views of the whole heap, for the other modules of this package. */
+export const heapI32: Int32Array = I32;
+export const heapU8: Uint8Array = U8;
 const FIRST_DATA = I32[H_FIRST_DATA_UNIT]! * UNIT;
 const UNITS = I32[H_UNITS]!;
 
@@ -138,11 +144,13 @@ export function free(address: number): void {
     const ou = off >>> 16;
     let hu = ou;
     let d = 8192 + (ou << 4);
-    if (I32[d] === 3) {
+    let kind = I32[d]!;
+    if (kind === 3) {
       hu = I32[d + 1]!;
       d = 8192 + (hu << 4);
+      kind = I32[d]!;
     }
-    if (I32[d] === 1 && I32[d + 2] === SLOT) {
+    if (kind === 1 && I32[d + 2] === SLOT) {
       const cls = I32[d + 1]!;
       const rel = ((ou - hu) << 16) + (off & 0xffff) - H_PAGE_DATA[cls]!;
       const idx = (rel * H_CLASS_INV[cls]!) | 0;

@@ -6,7 +6,7 @@
  * frame, and pops when that native frame returns, also when `fn` throws.
  */
 import { native, view } from './addon.js';
-import { I32 } from './allocator.js';
+import { heapI32 as I32 } from './allocator.js';
 import { S_DEPTH, S_SERIALS, UNIT } from './layout.js';
 
 /** Runs `fn(address)` with `size` bytes of this thread's stack segment; the memory dies when it returns. */
