@@ -1,0 +1,71 @@
+/**
+ * Every error @ptr/worker raises itself, with its message, in one place. Errors
+ * are PointerError (from @ptr/native, re-exported by @ptr/core) with a stable
+ * `code`, so callers can tell them apart without matching messages. Errors that
+ * piscina raises (queue full, worker exited, AbortError) pass through unchanged.
+ */
+import { PointerError, hex } from '@ptr/native';
+
+/** Why a value could not be sent to or from a worker. */
+export function notTransferable(kind: string, address: number, why: string): PointerError {
+  return new PointerError(
+    `cannot send ${kind}(${hex(address)}) to another thread: ${why}. Pass a heap pointer (malloc/calloc) instead`,
+    'ERR_POINTER_NOT_TRANSFERABLE',
+  );
+}
+
+export function badOption(name: string, value: unknown, expected: string): PointerError {
+  return new PointerError(`@ptr/worker: option ${name} must be ${expected} (got ${describe(value)})`, 'ERR_INVALID_OPTION');
+}
+
+export function noFilename(): PointerError {
+  return new PointerError(
+    '@ptr/worker: no task module: pass createPool({ filename }) or run(args, { filename }) ' +
+      '(an absolute path, a path relative to the working directory, or a file: URL)',
+    'ERR_INVALID_OPTION',
+  );
+}
+
+export function notATask(file: string, name: string, found: unknown): PointerError {
+  const what = found === undefined ? `${file} has no export ${JSON.stringify(name)}` : `export ${JSON.stringify(name)} of ${file} is ${describe(found)}, not a task`;
+  return new PointerError(
+    `@ptr/worker: ${what}: ` +
+      `export it as \`export ${name === 'default' ? 'default' : `const ${name} =`} task((args, stack) => …)\` ` +
+      `with task from @ptr/worker`,
+    'ERR_NOT_A_TASK',
+  );
+}
+
+export function asyncInFrame(stack: number): PointerError {
+  return new PointerError(
+    `a task running in a stack frame (${stack} bytes) returned a Promise: the frame is popped before the Promise ` +
+      `settles, so the task must be synchronous. For an async task, run it without a frame: ` +
+      `task(fn, { stack: 0 }) or run(args, { stack: 0 })`,
+    'ERR_ASYNC_IN_FRAME',
+  );
+}
+
+export function noTypeScript(file: string, cause: unknown): PointerError {
+  const e = new PointerError(
+    `@ptr/worker: ${file} is TypeScript and tsx could not be loaded in the worker (${String(cause)}). ` +
+      `Install tsx next to the task module (npm i -D tsx) or point the pool at the compiled .js file`,
+    'ERR_NO_TYPESCRIPT',
+  );
+  return e;
+}
+
+export function badRange(range: unknown): PointerError {
+  return new PointerError(
+    `@ptr/worker: parallelFor needs a count, [start, end], { start, end } or an array pointer (got ${describe(range)})`,
+    'ERR_INVALID_OPTION',
+  );
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'null prototype'})`;
+  return String(v);
+}

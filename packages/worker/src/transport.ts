@@ -1,0 +1,292 @@
+/**
+ * Transport: how task arguments, results and errors cross between the main
+ * thread and a worker. The same file runs on both sides: `pack` on the sending
+ * side, `unpack` on the receiving side, for arguments (main -> worker) and for
+ * results (worker -> main).
+ *
+ * Wire form. A packet is `{ v, p }`: `v` is the value with every pointer
+ * replaced by a placeholder object `{ [PTR_KEY]: i }`, and `p[i]` is the wire
+ * form of pointer i (address, type, liveness tag: see the pointer codec below).
+ * Everything else in `v` is structured-cloned by postMessage as usual. A value
+ * with no pointer in it is sent as is (`{ v }`, no copy, no second walk on the
+ * other side).
+ *
+ * Invariants:
+ * - `pack` never mutates the caller's value: containers on a path to a pointer
+ *   are copied (arrays, plain and class objects, Map, Set); others are shared.
+ * - `pack` throws (PointerError) before anything is sent when a pointer cannot
+ *   cross threads (a stack pointer, an object pointer).
+ * - One pointer object reached twice (or through a cycle) is one wire entry and
+ *   comes out as one pointer object: aliasing and cycles survive the trip.
+ * - `unpack` mutates only the fresh clone it received.
+ * - Walks do not descend into values structured clone treats as leaves (typed
+ *   arrays, buffers, Date, RegExp, Error, boxed primitives, ports, blobs).
+ *
+ * Errors thrown by a task travel as `{ e: WireError }` and come back as the same
+ * class when it is one of @ptr's error classes (PointerError and subclasses), or
+ * a built-in Error class; otherwise an Error with the same name. `code`, `stack`,
+ * `cause` and other own enumerable properties survive (plain structured clone of
+ * an Error drops them).
+ */
+import * as nativeExports from '@ptr/native';
+import { PointerError } from '@ptr/native';
+
+/** Own key of a pointer placeholder in the wire value (a NUL keeps it from meeting user keys). */
+export const PTR_KEY = '\u0000@ptr/pointer';
+
+/** What postMessage carries for a value that may hold pointers. */
+export interface Packet {
+  /** The value, pointers replaced by placeholders. */
+  v: unknown;
+  /** Wire forms of the pointers, when there are any. */
+  p?: unknown[];
+}
+
+/**
+ * The bridge to @ptr/core's pointer classes. `encode` returns the wire form of a
+ * pointer (structured-cloneable), `undefined` for anything that is not a
+ * pointer, and throws a PointerError for a pointer that cannot cross threads.
+ * `decode` builds a working pointer of the same kind and type on this thread.
+ */
+export interface PointerCodec {
+  encode(value: object): unknown;
+  decode(wire: unknown): object;
+}
+
+let codec: PointerCodec | null = null;
+
+/** Installs the pointer codec (done once by index/worker from @ptr/core). */
+export function setPointerCodec(c: PointerCodec | null): void {
+  codec = c;
+}
+
+/** The codec in use (null before @ptr/core provides one). */
+export function pointerCodec(): PointerCodec | null {
+  return codec;
+}
+
+// ---------------------------------------------------------------------------
+// Walking
+
+const objectToString = Object.prototype.toString;
+
+/** True for objects structured clone copies whole, with nothing inside worth visiting. */
+function isLeaf(v: object): boolean {
+  if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return true;
+  if (v instanceof Date || v instanceof RegExp || v instanceof Error) return true;
+  if (v instanceof Boolean || v instanceof Number || v instanceof String) return true;
+  const tag = objectToString.call(v);
+  return tag === '[object MessagePort]' || tag === '[object Blob]' || tag === '[object BigInt]';
+}
+
+/**
+ * First pass: finds the pointers in `v` (into `found`, with their wire forms).
+ * Throws for a pointer that cannot cross; keeps walking after the first find so
+ * that every such pointer throws here, before anything is sent.
+ */
+function scan(c: PointerCodec, v: unknown, seen: Set<object>, found: Map<object, unknown>): void {
+  if (typeof v !== 'object' || v === null || seen.has(v)) return;
+  seen.add(v);
+  const wire = c.encode(v);
+  if (wire !== undefined) {
+    found.set(v, wire);
+    return;
+  }
+  if (isLeaf(v)) return;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) scan(c, v[i], seen, found);
+  } else if (v instanceof Map) {
+    for (const [k, x] of v) {
+      scan(c, k, seen, found);
+      scan(c, x, seen, found);
+    }
+  } else if (v instanceof Set) {
+    for (const x of v) scan(c, x, seen, found);
+  } else {
+    for (const k of Object.keys(v)) scan(c, (v as Record<string, unknown>)[k], seen, found);
+  }
+}
+
+/** Second pass: a copy of `v` with the pointers found by scan() replaced by placeholders. */
+function replace(v: unknown, found: Map<object, unknown>, memo: Map<object, unknown>, wires: unknown[]): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const done = memo.get(v);
+  if (done !== undefined) return done;
+  if (found.has(v)) {
+    const ph = { [PTR_KEY]: wires.length };
+    wires.push(found.get(v));
+    memo.set(v, ph);
+    return ph;
+  }
+  if (isLeaf(v)) return v;
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    memo.set(v, out);
+    for (let i = 0; i < v.length; i++) out[i] = replace(v[i], found, memo, wires);
+    return out;
+  }
+  if (v instanceof Map) {
+    const out = new Map();
+    memo.set(v, out);
+    for (const [k, x] of v) out.set(replace(k, found, memo, wires), replace(x, found, memo, wires));
+    return out;
+  }
+  if (v instanceof Set) {
+    const out = new Set();
+    memo.set(v, out);
+    for (const x of v) out.add(replace(x, found, memo, wires));
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  memo.set(v, out);
+  for (const k of Object.keys(v)) out[k] = replace((v as Record<string, unknown>)[k], found, memo, wires);
+  return out;
+}
+
+function isPlaceholder(v: object): v is Record<string, number> {
+  return Object.prototype.hasOwnProperty.call(v, PTR_KEY);
+}
+
+/** Receiving side: swaps placeholders for live pointers, in place. */
+function restore(v: unknown, ptrs: object[], seen: Set<object>): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (isPlaceholder(v)) return ptrs[v[PTR_KEY]!];
+  if (seen.has(v) || isLeaf(v)) return v;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = restore(v[i], ptrs, seen);
+  } else if (v instanceof Map) {
+    const entries = [...v];
+    v.clear();
+    for (const [k, x] of entries) v.set(restore(k, ptrs, seen), restore(x, ptrs, seen));
+  } else if (v instanceof Set) {
+    const items = [...v];
+    v.clear();
+    for (const x of items) v.add(restore(x, ptrs, seen));
+  } else {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = restore(o[k], ptrs, seen);
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Values
+
+/**
+ * Prepares `value` for postMessage. Throws a PointerError, before anything is
+ * sent, for a pointer that cannot cross threads.
+ */
+export function pack(value: unknown): Packet {
+  const c = codec;
+  if (c === null || typeof value !== 'object' || value === null) return { v: value };
+  const found = new Map<object, unknown>();
+  scan(c, value, new Set(), found);
+  if (found.size === 0) return { v: value };
+  const wires: unknown[] = [];
+  const v = replace(value, found, new Map(), wires);
+  return { v, p: wires };
+}
+
+/** Rebuilds the value on the receiving side: placeholders become working pointers. */
+export function unpack(packet: Packet): unknown {
+  const wires = packet.p;
+  if (wires === undefined || wires.length === 0) return packet.v;
+  if (codec === null) {
+    throw new PointerError('@ptr/worker: received pointers but no pointer codec is installed (is @ptr/core loaded?)');
+  }
+  const c = codec;
+  const ptrs = wires.map((w) => c.decode(w));
+  return restore(packet.v, ptrs, new Set());
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** An error on the wire. */
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: unknown;
+  cause?: WireError | { value: unknown };
+  props?: Record<string, unknown>;
+}
+
+/** Whether structured clone can carry `v` (only used on the error path). */
+function cloneable(v: unknown): boolean {
+  try {
+    structuredClone(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Error -> wire form, keeping class name, code, stack, cause and own data properties. */
+export function packError(err: unknown, depth = 0): WireError {
+  if (!(err instanceof Error)) {
+    return { name: 'Error', message: `task threw a non-Error value: ${safeString(err)}`, props: cloneable(err) ? { value: err } : undefined };
+  }
+  const out: WireError = { name: err.name, message: err.message, stack: err.stack };
+  const e = err as Error & { code?: unknown; cause?: unknown };
+  if (e.code !== undefined) out.code = e.code;
+  if ('cause' in e && e.cause !== undefined) {
+    out.cause = e.cause instanceof Error && depth < 8 ? packError(e.cause, depth + 1) : cloneable(e.cause) ? { value: e.cause } : undefined;
+  }
+  const props: Record<string, unknown> = {};
+  let any = false;
+  for (const k of Object.keys(e)) {
+    if (k === 'code' || k === 'cause' || k === 'name' || k === 'message' || k === 'stack') continue;
+    const x = (e as unknown as Record<string, unknown>)[k];
+    if (cloneable(x)) {
+      props[k] = x;
+      any = true;
+    }
+  }
+  if (any) out.props = props;
+  return out;
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return typeof v;
+  }
+}
+
+type ErrorClass = new (message: string) => Error;
+
+/** @ptr's error classes by name (PointerError and every subclass native exports). */
+const ptrErrors = new Map<string, ErrorClass>();
+for (const [name, value] of Object.entries(nativeExports)) {
+  if (typeof value === 'function' && (value === PointerError || value.prototype instanceof PointerError)) {
+    ptrErrors.set(name, value as unknown as ErrorClass);
+  }
+}
+
+const builtinErrors: Record<string, ErrorClass> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/** Wire form -> Error of the same class where that class is known on this side. */
+export function unpackError(w: WireError): Error {
+  const Cls = ptrErrors.get(w.name) ?? builtinErrors[w.name] ?? Error;
+  const err = new Cls(w.message);
+  if (err.name !== w.name) Object.defineProperty(err, 'name', { value: w.name, writable: true, configurable: true });
+  if (w.stack !== undefined) Object.defineProperty(err, 'stack', { value: w.stack, writable: true, configurable: true });
+  if (w.code !== undefined) Object.defineProperty(err, 'code', { value: w.code, writable: true, enumerable: true, configurable: true });
+  if (w.cause !== undefined) {
+    const cause = 'value' in w.cause ? w.cause.value : unpackError(w.cause as WireError);
+    Object.defineProperty(err, 'cause', { value: cause, writable: true, configurable: true });
+  }
+  if (w.props) Object.assign(err, w.props);
+  return err;
+}
