@@ -54,6 +54,10 @@ export function noTypeScript(file: string, cause: unknown): PointerError {
   return e;
 }
 
+export function poolClosed(how: string): PointerError {
+  return new PointerError(`@ptr/worker: the pool is closed (${how} was called); create a new pool`, 'ERR_POOL_CLOSED');
+}
+
 export function badRange(range: unknown): PointerError {
   return new PointerError(
     `@ptr/worker: parallelFor needs a count, [start, end], { start, end } or an array pointer (got ${describe(range)})`,

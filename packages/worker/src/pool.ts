@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { isArrayPointer, type ArrayPointerLike } from './bridge.js';
-import { badOption, badRange, noFilename } from './errors.js';
+import { badOption, badRange, noFilename, poolClosed } from './errors.js';
 import { pack, unpack, unpackError } from './transport.js';
 import { DEFAULT_STACK, checkStack, type Request, type Response } from './worker.js';
 
@@ -96,6 +96,7 @@ export class Pool<A = any, R = any> {
   readonly name: string;
   /** The default frame bytes per run. */
   readonly stack: number;
+  #closed: 'close()' | 'destroy()' | null = null;
 
   constructor(options: PoolOptions = {}) {
     if (typeof options !== 'object' || options === null) throw badOption('options', options, 'an object');
@@ -116,6 +117,7 @@ export class Pool<A = any, R = any> {
    */
   run<T = R>(args: A, options: RunOptions = {}): Promise<T> {
     try {
+      if (this.#closed !== null) throw poolClosed(this.#closed);
       const f = options.filename != null ? toFileUrl(options.filename, 'run({ filename })') : this.filename;
       if (f === null) throw noFilename();
       const n = options.name ?? this.name;
@@ -166,18 +168,29 @@ export class Pool<A = any, R = any> {
     }
   }
 
-  /** Finishes queued and running tasks, then stops the workers (piscina close). */
+  /**
+   * Finishes queued and running tasks, then stops the workers (piscina close;
+   * `{ force: true }` rejects the queued ones). Later runs are refused.
+   */
   close(options?: CloseOptions): Promise<void> {
+    this.#closed ??= 'close()';
     return this.piscina.close(options);
   }
 
-  /** Stops the workers now; queued and running tasks reject. */
+  /** Stops the workers now; queued and running tasks reject. Later runs are refused. */
   destroy(): Promise<void> {
+    this.#closed ??= 'destroy()';
     return this.piscina.destroy();
   }
 
+  /** True once close() or destroy() was called. */
+  get closed(): boolean {
+    return this.#closed !== null;
+  }
+
+  /** `await using pool = createPool(…)`: close() at scope end. */
   [Symbol.asyncDispose](): Promise<void> {
-    return this.piscina.close();
+    return this.close();
   }
 
   // piscina's statistics and state
