@@ -58,7 +58,10 @@ export function poolClosed(how: string): PointerError {
   return new PointerError(`@ptr/worker: the pool is closed (${how} was called); create a new pool`, 'ERR_POOL_CLOSED');
 }
 
-export function badRange(range: unknown): PointerError {
+export function badRange(range: unknown, length?: number): PointerError {
+  if (length !== undefined) {
+    return new PointerError(`@ptr/worker: parallelFor range ${describe(range)} is outside the array (length ${length})`, 'ERR_OUT_OF_BOUNDS');
+  }
   return new PointerError(
     `@ptr/worker: parallelFor needs a count, [start, end], { start, end } or an array pointer (got ${describe(range)})`,
     'ERR_INVALID_OPTION',
@@ -70,6 +73,7 @@ export function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
+  if (Array.isArray(v) && v.length <= 4 && v.every((x) => typeof x === 'number')) return `[${v.join(', ')}]`;
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'null prototype'})`;
   return String(v);
 }

@@ -70,6 +70,11 @@ export interface ParallelForOptions<A = unknown> extends RunOptions {
   chunks?: number;
   /** Indices per chunk instead of a chunk count (the last chunk may be shorter). */
   chunkSize?: number;
+  /**
+   * An array pointer every chunk receives as Chunk.array (default: the range,
+   * when the range is an array pointer). The range must lie within its length.
+   */
+  array?: ArrayPointerLike;
 }
 
 /** piscina's filename: a CommonJS shim that imports worker.js (see entry.cts). */
@@ -140,8 +145,11 @@ export class Pool<A = any, R = any> {
    */
   parallelFor<T = R, X = unknown>(range: Range, options: ParallelForOptions<X> = {}): Promise<T[]> {
     try {
-      const { start, end, array } = toRange(range);
-      const { args, chunks, chunkSize, ...run } = options;
+      const { args, chunks, chunkSize, array: given, ...run } = options;
+      const { start, end, array: own } = toRange(range);
+      const array = given ?? own;
+      if (given !== undefined && !isArrayPointer(given)) throw badOption('array', given, 'an array pointer');
+      if (array !== undefined && (start < 0 || end > array.length)) throw badRange(range, array.length);
       const n = end - start;
       if (n <= 0) return Promise.resolve([]);
       const bounds: number[] = [];
