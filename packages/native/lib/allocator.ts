@@ -580,6 +580,36 @@ export function tagOf(address: number): { word: number; tag: number } {
   return { word: b.tw, tag: I32[b.tw]! };
 }
 
+/**
+ * Word index of the liveness tag of the live block at `address`, or -1 when no
+ * live block starts there. No allocation and no exception: the fast form of
+ * tagOf() for code that wraps every fresh block (a pointer keeps the word and
+ * the tag it holds, and is live while `I32[word] === tag`).
+ */
+export function tagWordOf(address: number): number {
+  const off = address - BASE;
+  if (!((off >>> 0) === off && (off & 15) === 0 && off < SIZE && off >= FIRST_DATA)) return -1;
+  const ou = off >>> 16;
+  let hu = ou;
+  let d = 8192 + (ou << 4);
+  let kind = I32[d]!;
+  if (kind === 3) {
+    hu = I32[d + 1]!;
+    d = 8192 + (hu << 4);
+    kind = I32[d]!;
+  }
+  if (kind === 1) {
+    const cls = I32[d + 1]!;
+    const rel = ((ou - hu) << 16) + (off & 0xffff) - H_PAGE_DATA[cls]!;
+    const idx = (rel * H_CLASS_INV[cls]!) | 0;
+    if (rel < 0 || idx * H_CLASS_SIZE[cls]! !== rel || idx >= I32[d + D_BUMP]!) return -1;
+    const tw = (hu << 14) + idx;
+    return (I32[tw]! & 1) === 1 ? tw : -1;
+  }
+  if (kind === K_LARGE && hu === ou && (off & 0xffff) === 0) return (I32[d + D_LTAG]! & 1) === 1 ? d + D_LTAG : -1;
+  return -1;
+}
+
 /** True when `address` still holds the allocation whose tag was `tag`. */
 export function isLive(address: number, tag: number): boolean {
   try {

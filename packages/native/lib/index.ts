@@ -34,6 +34,8 @@ export interface Heap {
   tagOf(address: number): { word: number; tag: number };
   /** True while `address` still holds the allocation tagged `tag`. */
   isLive(address: number, tag: number): boolean;
+  /** Word index (in an Int32Array over `buffer`) of a live block's tag, or -1: tagOf without allocation or exceptions. */
+  tagWordOf(address: number): number;
   /** This thread's SharedArrayBuffer over the whole heap. */
   readonly buffer: SharedArrayBuffer;
   /** Native address of heap offset 0. */
@@ -58,6 +60,7 @@ export const heap: Heap = {
   check: allocator.check,
   tagOf: allocator.tagOf,
   isLive: allocator.isLive,
+  tagWordOf: allocator.tagWordOf,
   buffer: view.buffer,
   base: view.base,
   size: view.size,
