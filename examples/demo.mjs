@@ -8,11 +8,11 @@ import { startService } from './service/server.mjs';
 
 const ROWS = Number(process.env.DEMO_ROWS ?? 4_000_000);
 const REQUESTS = Number(process.env.DEMO_REQUESTS ?? 400);
-const CONCURRENCY = 16;
+const CONCURRENCY = 8;
 
 const t0 = performance.now();
 const service = await startService({ rows: ROWS });
-console.log(`service on ${service.url}: ${ROWS.toLocaleString('en')} float64 rows (${(ROWS * 8) / 2 ** 20} MiB of heap) ` +
+console.log(`service on ${service.url}: ${ROWS.toLocaleString('en')} float64 rows (${((ROWS * 8) / 2 ** 20).toFixed(1)} MiB of heap) ` +
   `loaded by ${service.pool.threads.length} workers in ${service.loadMs.toFixed(0)} ms`);
 
 const get = async (path) => {
@@ -96,8 +96,8 @@ for (const [name, xs] of Object.entries(latencies)) console.log(row(name, xs));
 console.log(row('all', all));
 
 const stats = await get('/stats');
-console.log(`\npool: ${stats.pool.completed} tasks on ${stats.pool.threads} workers, run time p50 ${stats.pool.runTimeMs.p50} ms, ` +
-  `wait p50 ${stats.pool.waitTimeMs.p50} ms, utilization ${(stats.pool.utilization * 100).toFixed(0)}%`);
+console.log(`\npool: ${stats.pool.completed} tasks on ${stats.pool.threads} workers; task run time p50 ${stats.pool.runTimeMs.p50} ms, ` +
+  `p99 ${stats.pool.runTimeMs.p99} ms; queue wait p50 ${stats.pool.waitTimeMs.p50} ms`);
 console.log(`heap: ${(stats.heap.used / 2 ** 20).toFixed(1)} MiB used in ${stats.heap.blocks} blocks, ${stats.heap.threads} live threads`);
 
 await service.close();

@@ -74,7 +74,6 @@ export async function startService({ rows = 4_000_000, port = 0, host = '127.0.0
           threads: pool.threads.length,
           completed: pool.completed,
           queueSize: pool.queueSize,
-          utilization: pool.utilization,
           runTimeMs: { p50: h.runTime.p50, p99: h.runTime.p99, max: h.runTime.max },
           waitTimeMs: { p50: h.waitTime.p50, p99: h.waitTime.p99, max: h.waitTime.max },
         },

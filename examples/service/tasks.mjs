@@ -13,7 +13,7 @@ export function valueAt(i) {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return Math.round(((h >>> 0) / 4294967296) * 100000) / 100;
+  return Math.round(((h >>> 0) / 4294967296) * 1e7) / 1e4;
 }
 
 /** Fills rows [start, end). */

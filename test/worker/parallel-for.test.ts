@@ -1,6 +1,7 @@
 // parallelFor splits an index range across the pool's workers and gathers the
 // results in chunk order.
 import test from 'ava';
+import * as core from '../../packages/core/dist/index.js';
 import { createPool, fixture, heap, ptrWorker } from './_helpers.ts';
 
 interface Report {
@@ -47,6 +48,20 @@ test('chunks run on several workers and sum a heap block in parallel', async (t)
   t.is(parts.reduce((a, b) => a + b, 0), (n * (n - 1)) / 2);
   const who = new Set((await pool.parallelFor<Report>(16, { name: 'report', chunks: 16 })).map((r) => r.threadId));
   t.true(who.size >= 1);
+});
+
+test('an array pointer is split over its length and every chunk gets the pointer itself', async (t) => {
+  const arr = core.calloc(1000, core.float64);
+  t.teardown(() => core.free(arr));
+  arr.view().forEach((_, i, v) => (v[i] = i));
+  const parts = await pool.parallelFor<number>(arr, { name: 'sumArray', chunks: 4 });
+  t.is(parts.length, 4);
+  t.is(parts.reduce((a, b) => a + b, 0), (1000 * 999) / 2);
+  t.is(arr.view()[999], 1998, 'the workers wrote through the pointer');
+  const sub = await pool.parallelFor<number>([10, 20], { name: 'sumArray', array: arr, chunks: 2 });
+  t.is(sub[0]! + sub[1]!, 2 * (10 + 19) * 5, 'a sub-range of an array given as the array option');
+  const e = await t.throwsAsync(pool.parallelFor([990, 1001], { name: 'sumArray', array: arr }));
+  t.is((e as { code?: string }).code, 'ERR_OUT_OF_BOUNDS');
 });
 
 test('a failing chunk rejects the whole call with its error', async (t) => {

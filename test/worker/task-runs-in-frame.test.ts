@@ -11,6 +11,7 @@ test.after.always(() => pool.destroy());
 test('the task runs inside a frame of the default 64 KiB on the worker stack segment', async (t) => {
   const w = await pool.run<Where>(null);
   t.not(w.address, null);
+  t.is(w.kind, 'StackAllocatedPointer', 'the task gets a @ptr/core stack pointer over the frame');
   t.is(w.frameBytes, 64 * 1024);
   t.is(w.depth, 0, 'the run pushed exactly one frame');
   t.true(w.address! >= w.segment && w.address! + w.frameBytes <= w.segment + w.segmentBytes, 'frame inside the segment');

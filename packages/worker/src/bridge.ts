@@ -1,37 +1,67 @@
 /**
- * Everything @ptr/worker needs from @ptr/core, in one place: the pointer codec
- * that transport.ts uses (pointer -> wire form -> pointer), the stack pointer a
- * task receives for its frame, and the array-pointer shape parallelFor splits.
+ * Everything @ptr/worker takes from @ptr/core, in one place: the pointer codec
+ * transport.ts uses (core's describePointer/revivePointer, plus the rule of
+ * what may cross), the stack pointer a task gets for its frame, and the array
+ * pointers parallelFor splits.
  *
- * Until @ptr/core exposes pointer serialization, no value is recognised as a
- * pointer (they would be structured-cloned) and a task receives its frame as a
- * raw address.
+ * What crosses threads:
+ * - heap pointers of every kind (untyped, typed, cstring, address, struct,
+ *   array, slot and field pointers, pointers made by add()): as a descriptor of
+ *   offsets, liveness word and tag, and type; revived as the same class over
+ *   the same memory. A block freed before sending arrives freed; a block freed
+ *   later by either side reads as freed on both.
+ * - NULL, as NULL.
+ * Refused before anything is sent (PointerError ERR_POINTER_NOT_TRANSFERABLE):
+ * - stack pointers: their frame lives on the sending thread's stack and is
+ *   popped when its native call returns, whatever the receiver does;
+ * - object pointers (toPtr): they point at a JavaScript value of this thread's
+ *   JS heap, which no other thread can reach.
  */
+import {
+  AllocatedArrayPointer,
+  Pointer,
+  PointerBase,
+  StackAllocatedPointer,
+  acquireStackAlloc,
+  describePointer,
+  revivePointer,
+  type MemoryPointer,
+  type PointerDescriptor,
+} from '@ptr/core';
+import { notTransferable } from './errors.js';
 import { setPointerCodec } from './transport.js';
 
-/** What a task fn receives for its frame: a stack pointer over the frame's bytes. */
-export type StackPointer = number;
+/** What a task fn receives for its frame: a stack pointer over the frame's bytes (untyped, `size` = frame bytes). */
+export type StackPointer = StackAllocatedPointer<unknown>;
 
-/** Wraps a frame's address as the stack pointer a task receives. */
-export function wrapFrame(address: number, _size: number): StackPointer {
-  return address;
+/**
+ * Runs `fn(stackPtr)` inside a native frame of `size` bytes pushed on this
+ * thread's stack segment (core's acquireStackAlloc, over native withFrame);
+ * the frame is popped when fn returns or throws.
+ */
+export function inFrame<R>(size: number, fn: (stack: StackPointer) => R): R {
+  return acquireStackAlloc(size, fn as (p: StackAllocatedPointer<unknown>) => R);
 }
 
 /** An array pointer, as parallelFor sees one. */
-export interface ArrayPointerLike {
-  readonly length: number;
-  at(index: number): unknown;
-  readonly address: number;
-}
+export type ArrayPointerLike = AllocatedArrayPointer<any>;
 
 export function isArrayPointer(v: unknown): v is ArrayPointerLike {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as ArrayPointerLike).length === 'number' &&
-    typeof (v as ArrayPointerLike).at === 'function' &&
-    typeof (v as ArrayPointerLike).address === 'number'
-  );
+  return v instanceof AllocatedArrayPointer;
 }
 
-setPointerCodec(null);
+setPointerCodec({
+  encode(v: object): unknown {
+    if (!(v instanceof PointerBase)) return undefined;
+    if (v instanceof StackAllocatedPointer) {
+      throw notTransferable(String(v), "its memory is a frame on this thread's stack, popped when the frame's call returns");
+    }
+    if (v instanceof Pointer && !v.isNull) {
+      throw notTransferable(String(v), "an object pointer points at a JavaScript value of this thread's JS heap");
+    }
+    return describePointer(v as MemoryPointer<unknown> | Pointer<unknown>);
+  },
+  decode(wire: unknown): object {
+    return revivePointer(wire as PointerDescriptor);
+  },
+});

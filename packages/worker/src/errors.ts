@@ -4,12 +4,12 @@
  * `code`, so callers can tell them apart without matching messages. Errors that
  * piscina raises (queue full, worker exited, AbortError) pass through unchanged.
  */
-import { PointerError, hex } from '@ptr/native';
+import { PointerError } from '@ptr/native';
 
-/** Why a value could not be sent to or from a worker. */
-export function notTransferable(kind: string, address: number, why: string): PointerError {
+/** Why a pointer could not be sent to or from a worker. */
+export function notTransferable(pointer: string, why: string): PointerError {
   return new PointerError(
-    `cannot send ${kind}(${hex(address)}) to another thread: ${why}. Pass a heap pointer (malloc/calloc) instead`,
+    `cannot send ${pointer} to another thread: ${why}. Pass heap memory (malloc/calloc) instead`,
     'ERR_POINTER_NOT_TRANSFERABLE',
   );
 }

@@ -26,10 +26,9 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { withFrame } from '@ptr/native';
 import { move } from 'piscina';
 import { asyncInFrame, badOption, noTypeScript, notATask } from './errors.js';
-import { wrapFrame, type StackPointer } from './bridge.js';
+import { inFrame, type StackPointer } from './bridge.js';
 import { pack, packError, unpack, type Packet, type WireError } from './transport.js';
 
 /** Default frame of a run, in bytes, when neither the run, the task nor the pool says. */
@@ -93,8 +92,8 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 /** Runs a task fn: in a frame when `stack` > 0 (fn must be synchronous), else plainly (may be async). */
 function call(t: TaskRecord, args: unknown, stack: number): unknown {
   if (stack === 0) return t.fn(args, null);
-  return withFrame(stack, (address: number) => {
-    const r = t.fn(args, wrapFrame(address, stack));
+  return inFrame(stack, (sp) => {
+    const r = t.fn(args, sp);
     if (isThenable(r)) {
       // The frame is about to be popped: the Promise cannot use it. Swallow its outcome (we fail the run).
       Promise.resolve(r).catch(() => {});
