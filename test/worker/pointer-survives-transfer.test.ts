@@ -13,7 +13,7 @@ test.after.always(() => pool.destroy());
 
 const code = (e: unknown) => (e as { code?: string }).code;
 
-test('every kind of heap pointer arrives as the same class, type and address', async (t) => {
+test.serial('every kind of heap pointer arrives as the same class, type and address', async (t) => {
   const raw = malloc(64);
   const i32 = malloc(int32);
   const pt = malloc(Point);
@@ -35,7 +35,7 @@ test('every kind of heap pointer arrives as the same class, type and address', a
   t.is(there.pt!.type, 'struct Point');
 });
 
-test('both sides read and write the same memory, nested pointers included', async (t) => {
+test.serial('both sides read and write the same memory, nested pointers included', async (t) => {
   const raw = malloc(128).move({ hello: 'main' });
   const i32 = malloc(int32).move(41);
   const pt = malloc(Point).move({ x: 1, y: 2, w: 2.5 });
@@ -53,7 +53,7 @@ test('both sides read and write the same memory, nested pointers included', asyn
   t.is(deep.deref(), 'deep from worker');
 });
 
-test('pointers in the result come back as pointers, in arrays, objects, Maps and Sets', async (t) => {
+test.serial('pointers in the result come back as pointers, in arrays, objects, Maps and Sets', async (t) => {
   const a = malloc(int32).move(5);
   const b = calloc(2, float64);
   t.teardown(() => [a, b].forEach((p) => free(p)));
@@ -75,7 +75,7 @@ test('pointers in the result come back as pointers, in arrays, objects, Maps and
   t.is(b.view()[1], 3.25);
 });
 
-test('pointers allocated by a worker are used and freed by the main thread', async (t) => {
+test.serial('pointers allocated by a worker are used and freed by the main thread', async (t) => {
   const r = await pool.run<{ list: core.AllocatedPointer[]; point: core.StructPointer<any> }>({ n: 20 }, { name: 'allocate' });
   t.is(r.list.length, 20);
   r.list.forEach((p, i) => t.like(p.deref() as object, { i }));
@@ -87,13 +87,13 @@ test('pointers allocated by a worker are used and freed by the main thread', asy
   heap.check();
 });
 
-test('a pointer freed before sending arrives freed', async (t) => {
+test.serial('a pointer freed before sending arrives freed', async (t) => {
   const p = malloc(32).move(1);
   free(p);
   t.deepEqual(await pool.run({ p }, { name: 'probe' }), { freed: true, deref: 'FreedMemoryError' });
 });
 
-test('a pointer freed by the worker is freed on the main thread', async (t) => {
+test.serial('a pointer freed by the worker is freed on the main thread', async (t) => {
   const p = malloc(32).move('x');
   t.true(await pool.run<boolean>({ p }, { name: 'release' }));
   t.true(p.freed);
@@ -102,7 +102,7 @@ test('a pointer freed by the worker is freed on the main thread', async (t) => {
   heap.check();
 });
 
-test('stack and object pointers are refused before anything is sent; NULL travels', async (t) => {
+test.serial('stack and object pointers are refused before anything is sent; NULL travels', async (t) => {
   const before = pool.completed;
   // run() is called inside the frame (the pointer is live); it rejects without sending.
   const { run } = acquireStackAlloc(16, (sp) => ({ run: pool.run({ deep: [sp] }, { name: 'echo' }) }));
@@ -118,7 +118,7 @@ test('stack and object pointers are refused before anything is sent; NULL travel
   t.is(n.p, NULL);
 });
 
-test('the task gets a StackAllocatedPointer of the frame size; returning it fails the run', async (t) => {
+test.serial('the task gets a StackAllocatedPointer of the frame size; returning it fails the run', async (t) => {
   const one = createPool({ filename: fixture('pointers.ts'), maxThreads: 1 });
   t.teardown(() => one.destroy());
   const first = await one.run<{ isStack: boolean; cls: string; size: number; before: unknown }>(null, { name: 'keepStack', stack: 4096 });

@@ -48,7 +48,7 @@ test('pointers nested in arrays, objects, Maps and Sets come back as pointers', 
   const [[k]] = [...r.map];
   t.is(k, r.list[1], 'Map keys too');
   t.is(r.map.get('val'), r.top);
-  t.is([...r.set][0], r.list[1]);
+  t.is([...r.set][0] as unknown, r.list[1]);
   t.is(r.n, 5);
   t.is(r.s, 'x');
 });
