@@ -59,8 +59,6 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
   /** @internal */ declare _end: number;
   /** @internal */ declare _flags: number;
   /** @internal */ declare _type: CType | null;
-  /** @internal Per-class cache: a struct's live view, an array's typed-array view. */ declare _view: unknown;
-  /** @internal Per-class cache: a struct's field pointers, an array's slot pointers. */ declare _cache: unknown;
 
   /** @internal Use malloc, calloc or stackAlloc. */
   constructor(o: number, w: number, t: number, lo: number, hi: number, block: number, end: number, flags: number, type: CType | null) {
@@ -74,8 +72,6 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
     this._end = end;
     this._flags = flags;
     this._type = type;
-    this._view = undefined;
-    this._cache = undefined;
   }
 
   /** Native address (the same in every thread). */

@@ -32,6 +32,16 @@ export type ViewFor<E> = E extends ScalarType<infer _T, infer V> ? V : never;
  * xs.view().fill(1.5);                        // Float64Array over the heap, zero-copy
  */
 export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPointer<ValueOf<E>> implements Iterable<PointerFor<E>> {
+  /** @internal The typed-array view, once made. */ declare _view: unknown;
+  /** @internal Slot pointers made so far. */ declare _cache: (MemoryPointer<unknown> | undefined)[] | undefined;
+
+  /** @internal */
+  constructor(o: number, w: number, t: number, lo: number, hi: number, block: number, end: number, flags: number, type: CType | null) {
+    super(o, w, t, lo, hi, block, end, flags, type);
+    this._view = undefined;
+    this._cache = undefined;
+  }
+
 
   /** @internal */
   override get typeName(): string {
@@ -65,7 +75,7 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
    */
   at(i: number): PointerFor<E> {
     if (I32[this._w] !== this._t) this._dead();
-    const cache = this._cache as (MemoryPointer<unknown> | undefined)[] | undefined;
+    const cache = this._cache;
     if (cache !== undefined) {
       const p = cache[i];
       if (p !== undefined) return p as PointerFor<E>;
@@ -140,7 +150,7 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
     const o = this._o + i * elem.size;
     const p = pointerAt(elem, o, this._w, this._t, o, o + elem.size, this._block, this._end, this._flags & STACK);
     if (this._cache === undefined) this._cache = [];
-    (this._cache as MemoryPointer<unknown>[])[i] = p;
+    this._cache[i] = p;
     return p as PointerFor<E>;
   }
 

@@ -11,7 +11,7 @@
  *   of them can reach past its new end.
  */
 import { heap, type HeapStats } from '@ptr/native';
-import { BASE, I32, SIZE, U8, allocate, isLargeBlock, live, retag, zero } from './memory.js';
+import { BASE, I32, SIZE, U8, allocate, freshTagWord, isLargeBlock, live, retag, zero } from './memory.js';
 import { AllocatedPointer, MemoryPointer, OWNER, STACK, valueOf } from './allocated.js';
 import { clear, measure } from './codec.js';
 import {
@@ -49,11 +49,16 @@ export function malloc<T = unknown>(size: number): AllocatedPointer<T>;
 export function malloc<C extends CType>(type: C): PointerFor<C>;
 export function malloc(sizeOrType: number | CType): MemoryPointer<unknown> {
   if (typeof sizeOrType === 'number' && sizeOrType >>> 0 === sizeOrType) {
-    const size = sizeOrType;
-    const o = allocate(size);
+    const address = heap.malloc(sizeOrType);
+    const w = freshTagWord(address);
+    const o = address - BASE;
     U8[o] = 0; // holds no value yet (codec T_EMPTY)
-    return new AllocatedPointer(o, live.w, live.t, o, o + size, o, -1, OWNER, null);
+    return new AllocatedPointer(o, w, I32[w]!, o, o + sizeOrType, o, -1, OWNER, null);
   }
+  return mallocSlow(sizeOrType);
+}
+
+function mallocSlow(sizeOrType: unknown): MemoryPointer<unknown> {
   if (sizeOrType instanceof CType) {
     const type = sizeOrType;
     const size = type.size;
@@ -156,6 +161,14 @@ export function realloc<P extends MemoryPointer<unknown>>(ptr: P, size: number):
  * @throws InvalidPointerError for a stack pointer, an interior pointer or an object pointer.
  */
 export function free(ptr: MemoryPointer<unknown> | Pointer<unknown>): void {
+  if (ptr instanceof MemoryPointer && (ptr._flags & STACK) === 0 && I32[ptr._w] === ptr._t && ptr._o === ptr._block) {
+    heap.free(BASE + ptr._o);
+    return;
+  }
+  freeSlow(ptr);
+}
+
+function freeSlow(ptr: unknown): void {
   if (ptr instanceof MemoryPointer) {
     if (ptr._flags & STACK) throw freeStack(`free(${String(ptr)})`);
     if (I32[ptr._w] !== ptr._t) throw freedError(String(ptr));

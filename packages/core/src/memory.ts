@@ -33,52 +33,47 @@ export const HEAP_BUFFER = heap.buffer as unknown as ArrayBuffer;
 const SMALL_MAX = 128 * 1024;
 export const isLargeBlock = (usable: number): boolean => usable > SMALL_MAX;
 
-const { DESC_BASE, DESC_WORDS, D_KIND, D_INFO, D_LTAG, K_SMALL, K_CONT, K_LARGE, UNIT_SHIFT } = layout;
-const WORD_SHIFT = UNIT_SHIFT - 2;
+const { DESC_BASE, D_KIND, K_SMALL, UNIT_SHIFT } = layout;
 
 /**
- * Tag word of a block `heap.malloc` has just returned, without `heap.tagOf`
- * (which locates the block with full validation and costs ~300 ns).
+ * Tag word of a block `heap.malloc` has just returned. The general answer is
+ * `heap.tagWordOf(address)`, but its size (in bytecode) keeps V8 from inlining
+ * `free` into a `free(malloc(n))` loop, which then costs a third more; so small
+ * blocks take a shortcut, trusting an allocator invariant that is checked here
+ * before each use and once at load:
  *
- * A small block comes off its page's free list, whose entries keep the index
- * of their tag word in their second word (allocator.ts invariant), and malloc
- * does not clear it; the tag table sits at the start of the page. That word
- * is taken only if it points into this page's tag table at an allocated tag;
- * anything else (and every large block, whose tag is D_LTAG in its descriptor)
- * is checked the slow way. A self-test at load falls back to `heap.tagOf` for
- * good if the allocator ever stops keeping that link.
+ * a small block comes off its page's free list, whose entries keep the index
+ * of their tag word in their second word, which malloc leaves in place; the tag
+ * table starts the page. The word is taken when it points below the block into
+ * the tag table of this page at an allocated tag. Anything else (large blocks,
+ * a failed self-test, e.g. under a poisoning debug allocator) asks tagWordOf.
  */
-function freshTagWord(off: number): number {
-  if (fastTags) {
-    const unit = off >>> UNIT_SHIFT;
-    let head = unit;
-    let d = DESC_BASE + unit * DESC_WORDS;
-    let kind = I32[d + D_KIND];
-    if (kind === K_CONT) {
-      head = I32[d + D_INFO]!;
-      d = DESC_BASE + head * DESC_WORDS;
-      kind = I32[d + D_KIND];
-    }
-    if (kind === K_SMALL) {
-      const tw = I32[(off >>> 2) + 1]!;
-      if (tw >= head << WORD_SHIFT && tw < off >>> 2 && (I32[tw]! & 3) === 1) return tw;
-    } else if (kind === K_LARGE && off === head << UNIT_SHIFT) {
-      return d + D_LTAG;
-    }
+function freshTagWord(address: number): number {
+  const off = address - BASE;
+  const d = DESC_BASE + ((off >>> UNIT_SHIFT) << 4);
+  if (fastTags && I32[d + D_KIND] === K_SMALL) {
+    // a page's first unit (multi-unit pages are K_CONT past it: slow path)
+    const tw = I32[(off >>> 2) + 1]!;
+    if (tw >>> (UNIT_SHIFT - 2) === off >>> UNIT_SHIFT && tw < off >>> 2 && (I32[tw]! & 3) === 1) return tw;
   }
-  return heap.tagOf(BASE + off).word;
+  return slowTagWord(address);
 }
 
-let fastTags = true;
+/** `heap.tagWordOf`, then `heap.tagOf` (which throws the reason) if no live block starts there. */
+function slowTagWord(address: number): number {
+  const w = heap.tagWordOf(address);
+  return w >= 0 ? w : heap.tagOf(address).word;
+}
+
+let fastTags = layout.DESC_WORDS === 16;
 {
-  // Self-test: the fast path must agree with heap.tagOf for every kind of block.
-  const sizes = [0, 1, 15, 16, 17, 48, 100, 128, 129, 1000, 1024, 1025, 4096, 60000, 131072, 131073, 300000];
+  // Self-test: the shortcut must agree with the heap for blocks of every size.
   const blocks: number[] = [];
-  for (const size of sizes) {
+  for (const size of [0, 1, 15, 16, 17, 48, 100, 128, 129, 1000, 1024, 1025, 4096, 60000, 131072, 131073, 300000]) {
     for (let i = 0; i < 3; i++) {
       const a = heap.malloc(size);
       blocks.push(a);
-      if (freshTagWord(a - BASE) !== heap.tagOf(a).word) fastTags = false;
+      if (freshTagWord(a) !== heap.tagOf(a).word) fastTags = false;
     }
   }
   for (const a of blocks) heap.free(a);
@@ -91,10 +86,13 @@ let fastTags = true;
  */
 export const live = { w: 0, t: 0 };
 
+export { freshTagWord };
+
 /** `heap.malloc(size)`; returns the heap offset and sets {@link live}. */
 export function allocate(size: number): number {
-  const off = heap.malloc(size) - BASE;
-  const w = freshTagWord(off);
+  const address = heap.malloc(size);
+  const w = freshTagWord(address);
+  const off = address - BASE;
   live.w = w;
   live.t = I32[w]!;
   return off;

@@ -40,6 +40,16 @@ type ViewClass = new (o: number, w: number, t: number, p: MemoryPointer<unknown>
  * p.field('x').deref();    // 3
  */
 export class StructPointer<F extends StructFields = StructFields> extends TypedPointer<StructView<F>> {
+  /** @internal The live view, once made. */ declare _view: StructView<F> | undefined;
+  /** @internal Field pointers made so far. */ declare _cache: Map<string, MemoryPointer<unknown>> | undefined;
+
+  /** @internal */
+  constructor(o: number, w: number, t: number, lo: number, hi: number, block: number, end: number, flags: number, type: CType | null) {
+    super(o, w, t, lo, hi, block, end, flags, type);
+    this._view = undefined;
+    this._cache = undefined;
+  }
+
   /** @internal */
   override get typeName(): string {
     return this._flags & STACK ? 'StackAllocatedPointer' : 'StructPointer';
@@ -53,7 +63,7 @@ export class StructPointer<F extends StructFields = StructFields> extends TypedP
   /** The live view (cached): its properties read and write the memory. */
   override view(): StructView<F> {
     if (I32[this._w] !== this._t) this._dead();
-    let v = this._view as StructView<F> | undefined;
+    let v = this._view;
     if (v === undefined) {
       const View = viewClassOf(this._type as StructType);
       v = this._view = new View(this._o, this._w, this._t, this) as StructView<F>;
@@ -80,7 +90,7 @@ export class StructPointer<F extends StructFields = StructFields> extends TypedP
   /** A typed pointer to one field (cached), e.g. `sp.field('x').move(3)`. */
   field<K extends keyof F & string>(name: K): PointerFor<F[K]> {
     if (I32[this._w] !== this._t) this._dead();
-    let cache = this._cache as Map<string, MemoryPointer<unknown>> | undefined;
+    let cache = this._cache;
     if (cache === undefined) this._cache = cache = new Map();
     let p = cache.get(name);
     if (p === undefined) {
