@@ -25,6 +25,8 @@ class BadRequest extends Error {}
  */
 export async function startService({ rows = 4_000_000, port = 0, host = '127.0.0.1', threads = Math.max(2, availableParallelism()) } = {}) {
   const pool = createPool({ filename: TASKS, minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  // A worker that dies between tasks is replaced by piscina; without a listener the event would throw.
+  pool.on('error', (e) => console.error('pool worker error:', e));
   const data = calloc(rows, float64); // rows × 8 bytes of the shared heap, one block
   const t0 = performance.now();
   await pool.parallelFor(data, { name: 'fill' });
