@@ -121,7 +121,7 @@ assertHotLiterals();
 
 /** Allocates `size` bytes (16-byte aligned) and returns the block's address. */
 export function malloc(size: number): number {
-  if ((size >>> 0) === size && size <= 1024) {
+  if (typeof size === 'number' && (size >>> 0) === size && size <= 1024) {
     const cls = H_CLASS_OF_16[(size + 15) >>> 4]!;
     const d = current[cls]!;
     const w = I32[d + 6]!;
@@ -138,7 +138,8 @@ export function malloc(size: number): number {
 
 /** Frees the block at `address` (from any thread). `free(0)` does nothing, as in C. */
 export function free(address: number): void {
-  const off = address - BASE;
+  // typeof first: arithmetic would coerce a string or an object to an address.
+  const off = typeof address === 'number' ? address - BASE : -1;
   if ((off >>> 0) === off && (off & 15) === 0 && off < SIZE) {
     // Integer arithmetic only: unit numbers and in-page offsets stay int32.
     const ou = off >>> 16;
@@ -154,7 +155,8 @@ export function free(address: number): void {
       const cls = I32[d + 1]!;
       const rel = ((ou - hu) << 16) + (off & 0xffff) - H_PAGE_DATA[cls]!;
       const idx = (rel * H_CLASS_INV[cls]!) | 0;
-      if (idx * H_CLASS_SIZE[cls]! === rel && idx < H_PAGE_CAP[cls]!) {
+      // rel >= 0: not in the page's tag table; idx < D_BUMP: a block handed out at least once.
+      if (rel >= 0 && idx * H_CLASS_SIZE[cls]! === rel && idx < I32[d + 8]!) {
         const tw = (hu << 14) + idx;
         const t = I32[tw]!;
         if ((t & 3) === 1) {
@@ -456,28 +458,33 @@ function releaseIfEmpty(d: number, cls: number): void {
   if (spare[cls] !== d) release(d, cls);
 }
 
-/** Gives every spare page back to the span allocator; true if any was. */
+/**
+ * Gives every empty page of this thread back to the span allocator (spares and
+ * empty current pages), so that a heap with nothing allocated can hold a large
+ * block again; true if any was. Called when the heap runs out.
+ */
 function releaseSpares(): boolean {
   let any = false;
   for (let cls = 0; cls < CLASS_COUNT; cls++) {
-    const d = spare[cls]!;
-    if (d === 0) continue;
     spare[cls] = 0;
-    if (I32[d + D_USED] === 0 && d !== current[cls]) {
-      release(d, cls);
-      any = true;
+    const cur = current[cls]!;
+    if (cur !== NO_PAGE && Atomics.load(I32, cur + D_REMOTE) !== 0) collect(cur, cls);
+    if (cur !== NO_PAGE && I32[cur + D_USED] === 0) current[cls] = NO_PAGE;
+    for (const d of [...pagesOf[cls]!]) {
+      if (Atomics.load(I32, d + D_REMOTE) !== 0) collect(d, cls);
+      if (I32[d + D_USED] === 0 && release(d, cls)) any = true;
     }
   }
   return any;
 }
 
-/** Returns an empty page (not the current one) to the span allocator. */
-function release(d: number, cls: number): void {
+/** Returns an empty page (not the current one) to the span allocator; false if a remote free holds it back. */
+function release(d: number, cls: number): boolean {
   Atomics.store(I32, d + D_KIND, K_RELEASING);
   // Handshake with freeRemote: it raises D_INFLIGHT, then checks the kind.
   if (Atomics.load(I32, d + D_INFLIGHT) !== 0 || Atomics.load(I32, d + D_REMOTE) !== 0 || I32[d + D_USED] !== 0) {
     Atomics.store(I32, d + D_KIND, K_SMALL);
-    return;
+    return false;
   }
   const page = unitOfDesc(d) * UNIT;
   let top = I32[d + D_LTAG]! >>> 0;
@@ -486,6 +493,7 @@ function release(d: number, cls: number): void {
   const pages = pagesOf[cls]!;
   pages.splice(pages.indexOf(d), 1);
   native.releasePage(unitOfDesc(d), Math.min(0xfffffffc, (top + 4) & ~3) >>> 0);
+  return true;
 }
 
 /** Takes over the pages of dead threads and rebuilds their free lists from the tags. */
@@ -587,7 +595,7 @@ export function tagOf(address: number): { word: number; tag: number } {
  * the tag it holds, and is live while `I32[word] === tag`).
  */
 export function tagWordOf(address: number): number {
-  const off = address - BASE;
+  const off = typeof address === 'number' ? address - BASE : -1;
   if (!((off >>> 0) === off && (off & 15) === 0 && off < SIZE && off >= FIRST_DATA)) return -1;
   const ou = off >>> 16;
   let hu = ou;
