@@ -142,4 +142,6 @@ export const asyncCallback = (): PointerError =>
     'the stackAlloc callback returned a Promise (or thenable): stack memory must be used synchronously, because the frame is popped when the callback returns, before the promise settles',
     'ERR_POINTER',
   );
+export const stackOverflow = (size: number): AllocationError =>
+  new AllocationError(`stack segment overflow: a frame of ${size} bytes does not fit on this thread's stack segment (set PTR_STACK_SIZE for more)`);
 export const notAFunction = (op: string, v: unknown): PointerError => new PointerError(`${op}: expected a function, got ${describe(v)}`, 'ERR_POINTER');

@@ -15,7 +15,7 @@ import { withFrame } from '@ptr/native';
 import { BASE, align16, frameTag, live, zero } from './memory.js';
 import { AllocatedPointer, MemoryPointer, STACK } from './allocated.js';
 import { clear } from './codec.js';
-import { asyncCallback, badSize, notAFunction } from './errors.js';
+import { asyncCallback, badSize, notAFunction, stackOverflow } from './errors.js';
 import { CType, type BytesType, type PointerFor } from './types.js';
 import { pointerAt } from './factory.js';
 
@@ -37,7 +37,9 @@ export type StackPointerFor<S> = S extends CType ? (S extends BytesType ? StackA
 
 function frameSize(what: string, sizeOrType: unknown): number {
   if (sizeOrType instanceof CType) return sizeOrType.size;
-  if (typeof sizeOrType !== 'number' || !Number.isInteger(sizeOrType) || sizeOrType < 0) throw badSize(`${what}: size`, sizeOrType);
+  if (typeof sizeOrType !== 'number' || !Number.isInteger(sizeOrType) || sizeOrType < 0 || sizeOrType > 0xffffffff) {
+    throw badSize(`${what}: size`, sizeOrType);
+  }
   return sizeOrType;
 }
 
@@ -48,7 +50,9 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 function run<S, A extends unknown[], R>(size: number, type: CType | null, fn: (ptr: StackPointerFor<S>, ...args: A) => R, args: A): R {
+  let entered = false;
   const result = withFrame(size, (address: number) => {
+    entered = true;
     frameTag();
     const o = address - BASE;
     const end = o + align16(size);
@@ -58,6 +62,9 @@ function run<S, A extends unknown[], R>(size: number, type: CType | null, fn: (p
     const ptr = pointerAt(type, o, live.w, live.t, o, o + size, o, end, STACK) as unknown as StackPointerFor<S>;
     return fn(ptr, ...args);
   });
+  // withFrame throws when the frame does not fit; should an error of its ever
+  // get lost on the way, the callback not running still must not pass silently.
+  if (!entered) throw stackOverflow(size);
   if (isThenable(result)) {
     // The frame is gone already; keep the promise's rejection (its next use of
     // the pointer throws) from surfacing as an unhandled rejection.
