@@ -7,7 +7,7 @@ import * as core from '../../packages/core/dist/index.js';
 import { createPool, fixture, heap } from './_helpers.ts';
 import { Point } from '../fixtures/worker/pointers.ts';
 
-const { malloc, calloc, free, int32, float64, toPtr, NULL, acquireStackAlloc } = core;
+const { malloc, calloc, free, int32, float64, cstring, pointer, toPtr, NULL, acquireStackAlloc } = core;
 const pool = createPool({ filename: fixture('pointers.ts'), maxThreads: 2 });
 test.after.always(() => pool.destroy());
 
@@ -20,8 +20,11 @@ test.serial('every kind of heap pointer arrives as the same class, type and addr
   const arr = calloc(8, float64);
   const slot = arr.at(3);
   const moved = raw.add(16);
-  t.teardown(() => [raw, i32, pt, arr].forEach((p) => free(p)));
-  const here = { raw, i32, pt, arr, slot, moved };
+  const str = malloc(cstring(16)).move('hello');
+  const addr = malloc(pointer(int32)).move(i32);
+  const field = pt.field('w');
+  t.teardown(() => [raw, i32, pt, arr, str, addr].forEach((p) => free(p)));
+  const here = { raw, i32, pt, arr, slot, moved, str, addr, field };
   const there = await pool.run<Record<string, { cls: string; address: number; type: string | null; size: number; length?: number; freed: boolean; text: string }>>(here, { name: 'inspect' });
   for (const [k, p] of Object.entries(here)) {
     t.is(there[k]!.cls, p.constructor.name, `${k}: class`);
@@ -33,6 +36,10 @@ test.serial('every kind of heap pointer arrives as the same class, type and addr
   }
   t.is(there.arr!.length, 8);
   t.is(there.pt!.type, 'struct Point');
+  t.is(there.addr!.type, 'int32*');
+  const back = await pool.run<{ str: typeof str; addr: typeof addr }>({ str, addr }, { name: 'echo' });
+  t.is(back.str.deref(), 'hello');
+  t.is((back.addr.deref() as typeof i32).address, i32.address, 'a pointer stored in memory reads back the same');
 });
 
 test.serial('both sides read and write the same memory, nested pointers included', async (t) => {

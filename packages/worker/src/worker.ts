@@ -6,10 +6,11 @@
  * (cached per worker).
  *
  * A run: unpack the arguments (pointers become working pointers of this
- * thread), push a native frame of `stack` bytes with withFrame, call
- * `fn(args, stackPtr)` inside it, pop, pack the result (pointers travel as
- * pointers). Errors come back packed (transport.ts) so the main thread sees the
- * same class, code and stack.
+ * thread), push a native frame of `stack` bytes (bridge.ts inFrame: @ptr/core's
+ * acquireStackAlloc over native withFrame), call `fn(args, stackPtr)` inside it
+ * with a StackAllocatedPointer over the frame, pop, pack the result (pointers
+ * travel as pointers). Errors come back packed (transport.ts) so the main
+ * thread sees the same class, code and stack.
  *
  * Frames and async tasks: a frame lives exactly as long as the native call
  * that pushed it, so only a synchronous fn can run in one. A fn that returns a
