@@ -73,8 +73,8 @@ test('read and write in place, with C conversions', (t) => {
   for (const [type, input, output] of cases) {
     const p = malloc(type);
     t.is(p.move(input as never), p);
-    t.is(p.deref(), output, `${type.name} <- ${String(input)}`);
-    t.deepEqual([...p], [output]);
+    t.is(p.deref() as unknown, output, `${type.name} <- ${String(input)}`);
+    t.deepEqual([...p] as unknown[], [output]);
     free(p);
   }
 });

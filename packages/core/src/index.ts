@@ -24,7 +24,7 @@ export { TypedPointer, CStringPointer, AddressPointer } from './scalar.js';
 export { AllocatedArrayPointer, type ViewFor } from './array.js';
 export { StructPointer } from './struct.js';
 export { StackAllocatedPointer, stackAlloc, acquireStackAlloc, type StackPointerFor } from './stack.js';
-export { Pointer, toPtr, NULL } from './object-pointer.js';
+export { Pointer, toPtr, NULL, type Widen } from './object-pointer.js';
 export {
   CType,
   ScalarType,

@@ -160,10 +160,15 @@ export class Pointer<T = unknown> extends PointerBase<T> implements Iterable<T> 
 }
 
 /** A pointer to `value` (pointers.py's `to_ptr`). `toPtr(NULL)` is a new NULL pointer that can be assigned later. */
-export function toPtr<T>(value: T): Pointer<T> {
-  if ((value as unknown) === NULL) return new Pointer<T>(undefined, true);
-  return new Pointer(value);
+export function toPtr<T = unknown>(value: Pointer<never>): Pointer<T>;
+export function toPtr<T>(value: T): Pointer<Widen<T>>;
+export function toPtr<T>(value: T): Pointer<Widen<T>> {
+  if ((value as unknown) === NULL) return new Pointer<Widen<T>>(undefined, true);
+  return new Pointer(value as Widen<T>);
 }
+
+/** A literal type widened to its primitive (`toPtr(1)` is a `Pointer<number>`, so it can be assigned 2). */
+export type Widen<T> = T extends number ? number : T extends string ? string : T extends boolean ? boolean : T extends bigint ? bigint : T;
 
 /** The NULL pointer: address 0; deref and move throw NullPointerError; frozen. */
 export const NULL: Pointer<never> = Object.freeze(new Pointer<never>(undefined, true)) as Pointer<never>;

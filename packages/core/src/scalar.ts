@@ -122,18 +122,18 @@ for (const kind of Object.keys(READ) as ScalarKind[]) {
  * Base of typed pointers: `view()` and the typed `assigned` (typed memory is
  * zeroed when allocated, so it always holds a value).
  */
-export class TypedPointer<T = unknown> extends AllocatedPointer<T> {
+export class TypedPointer<T = unknown, V = never> extends AllocatedPointer<T> {
   /**
    * A typed array over this memory, zero-copy (numbers, bigints, bools as
    * Uint8Array): one element here. Valid while the memory lives; for stack
    * memory only inside its frame (a typed array cannot be revoked).
    */
-  view(): unknown {
+  view(): V {
     if (I32[this._w] !== this._t) this._dead();
     const type = this._type;
     if (!(type instanceof ScalarType)) throw noView(String(this), type === null ? 'untyped memory' : type.name);
     if (this._o % type.align !== 0) throw misaligned(String(this), type.align);
-    return new type.TypedArray(HEAP_BUFFER, this._o, 1);
+    return new type.TypedArray(HEAP_BUFFER, this._o, 1) as V;
   }
 }
 

@@ -39,7 +39,7 @@ type ViewClass = new (o: number, w: number, t: number, p: MemoryPointer<unknown>
  * v.x = 3;
  * p.field('x').deref();    // 3
  */
-export class StructPointer<F extends StructFields = StructFields> extends TypedPointer<StructView<F>> {
+export class StructPointer<F extends StructFields = StructFields> extends TypedPointer<StructView<F>, StructView<F>> {
   /** @internal The live view, once made. */ declare _view: StructView<F> | undefined;
   /** @internal Field pointers made so far. */ declare _cache: Map<string, MemoryPointer<unknown>> | undefined;
 

@@ -20,6 +20,7 @@
 import type { AllocatedPointer } from './allocated.js';
 import type { AllocatedArrayPointer } from './array.js';
 import type { StructPointer } from './struct.js';
+import type { TypedPointer } from './scalar.js';
 import type { Pointer } from './object-pointer.js';
 import { PointerError, describe, unknownField } from './errors.js';
 
@@ -166,7 +167,11 @@ export type PointerFor<C> =
     ? StructPointer<F>
     : C extends ArrayType<infer E>
       ? AllocatedArrayPointer<E>
-      : AllocatedPointer<ValueOf<C>>;
+      : C extends ScalarType<infer T, infer V>
+        ? TypedPointer<T, V>
+        : C extends BytesType
+          ? AllocatedPointer<unknown>
+          : TypedPointer<ValueOf<C>>;
 
 /** `T *`: an 8-byte native address. Reads give a pointer (or `NULL`); `pointer()` is `void *`. */
 export class PointerType<C extends CType = CType> extends CType<PointerFor<C> | NullPointer> {
