@@ -166,3 +166,14 @@ test('struct types of the same shape from different calls are independent descri
   free(a);
   free(b);
 });
+
+test('untyped memory stores a plain copy of a struct (view or pointer)', (t) => {
+  const p = malloc(Point).move({ x: 1, y: 2 });
+  const u = malloc(c.sizeof(p));
+  u.move(p);
+  t.deepEqual(u.deref(), { x: 1, y: 2 });
+  u.move(p.view());
+  t.deepEqual(u.deref(), { x: 1, y: 2 });
+  free(p);
+  free(u);
+});

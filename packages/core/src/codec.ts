@@ -22,6 +22,7 @@
 import v8 from 'node:v8';
 import { DV, HB, U8 } from './memory.js';
 import { garbledValue, noValue, notCloneable } from './errors.js';
+import { snapshotSymbol } from './pointer-base.js';
 
 export const T_EMPTY = 0;
 const T_UNDEFINED = 1;
@@ -81,7 +82,8 @@ export function measure(v: unknown): number {
   }
 }
 
-function measureClone(v: unknown): number {
+function measureClone(value: unknown): number {
+  const v = typeof (value as { [snapshotSymbol]?: unknown })[snapshotSymbol] === 'function' ? (value as { [snapshotSymbol](): unknown })[snapshotSymbol]() : value;
   let bytes: Uint8Array;
   try {
     bytes = v8.serialize(v);

@@ -9,6 +9,12 @@ import { hex } from './errors.js';
 /** The symbol util.inspect looks for (no import of node:util needed). */
 export const inspectSymbol: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
+/**
+ * Method of live struct views that returns a plain copy of the struct: untyped
+ * memory stores that copy (a view's own properties are internals only).
+ */
+export const snapshotSymbol: unique symbol = Symbol('ptr.snapshot') as never;
+
 /** Options of `move()`. */
 export interface MoveOptions {
   /**

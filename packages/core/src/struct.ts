@@ -18,7 +18,7 @@
 import { I32, HEAP_BUFFER } from './memory.js';
 import { STACK, type MemoryPointer } from './allocated.js';
 import { compile, readAddress, readCString, snippets, TypedPointer } from './scalar.js';
-import { inspectSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
+import { inspectSymbol, snapshotSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
 import { misaligned, unknownField } from './errors.js';
 import { ScalarType, type ArrayType, type CType, type PointerFor, type PointerType, type ScalarKind, type StructFields, type StructInit, type StructType, type StructView } from './types.js';
 import { VIEW, snapshot, writeValue, writeStruct } from './values.js';
@@ -162,6 +162,7 @@ function makeViewClass(type: StructType): ViewClass {
     members.push(`get [${key}]() { ${get} }`, `set [${key}](v) { ${set} }`);
   });
   if (!type.byName.has('toJSON')) members.push(`toJSON() { ${chk} return SNAP(this[O]); }`);
+  members.push(`[SNAPSHOT]() { ${chk} return SNAP(this[O]); }`);
   members.push(`[INSPECT]() { if (I32[this[WD]] !== this[TG]) return NAME + ' (freed)'; return SNAP(this[O]); }`);
   const name = type.name.startsWith('struct {') ? 'StructView' : type.name.slice(7).replace(/[^\w$]/g, '_') + 'View';
   const C = compile<ViewClass>(
@@ -181,6 +182,7 @@ function makeViewClass(type: StructType): ViewClass {
       P: Symbol('pointer'),
       SNAP: (o: number) => snapshot(type, o),
       INSPECT: inspectSymbol,
+      SNAPSHOT: snapshotSymbol,
       NAME: type.name,
     },
   );
