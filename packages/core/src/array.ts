@@ -149,7 +149,7 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
     const elem = (this._type as ArrayType).of;
     const o = this._o + i * elem.size;
     const p = pointerAt(elem, o, this._w, this._t, o, o + elem.size, this._block, this._end, this._flags & STACK);
-    if (this._cache === undefined) this._cache = [];
+    if (this._cache === undefined) this._cache = new Array<MemoryPointer<unknown> | undefined>(Math.min(length, 4096));
     this._cache[i] = p;
     return p as PointerFor<E>;
   }

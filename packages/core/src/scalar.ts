@@ -196,6 +196,9 @@ export class CStringPointer extends TypedPointer<string> {
   }
 }
 
+/** Usable bytes of the smallest block (size class 0). */
+const MIN_BLOCK = 16;
+
 /** Reads a `T *` at `o`: the pointer whose address it holds, or NULL. */
 export function readAddress(o: number, type: PointerType): MemoryPointer<unknown> | Pointer<never> {
   const address = DV.getUint32(o, true) + DV.getUint32(o + 4, true) * 2 ** 32;
@@ -225,12 +228,12 @@ export function writeAddress(o: number, v: unknown, type: PointerType): void {
  * @throws InvalidPointerError for an interior or stack address.
  */
 export function revive(address: number, to: CType | null): MemoryPointer<unknown> {
-  let word: number;
-  let tag: number;
-  let usable: number;
+  let word = heap.tagWordOf(address);
+  let usable = MIN_BLOCK;
   try {
-    ({ word, tag } = heap.tagOf(address));
-    usable = heap.usableSize(address);
+    if (word < 0) word = heap.tagOf(address).word; // throws why no live block starts there
+    // Every block has at least MIN_BLOCK usable bytes: ask the (slower) heap only past that.
+    if (to === null || to.size > MIN_BLOCK) usable = heap.usableSize(address);
   } catch (e) {
     if (e instanceof FreedMemoryError) throw new FreedMemoryError(`pointer read from memory: ${hex(address)} has been freed`);
     if (e instanceof PointerError) {
@@ -244,7 +247,7 @@ export function revive(address: number, to: CType | null): MemoryPointer<unknown
   if (to !== null && to.size > usable) {
     throw new InvalidPointerError(`pointer read from memory: the block at ${hex(address)} (${usable} bytes) is too small for a ${to.name}`);
   }
-  return pointerAt(to, o, word, tag, o, o + usable, o, -1, 0);
+  return pointerAt(to, o, word, I32[word]!, o, o + (to === null ? usable : to.size), o, -1, 0);
 }
 
 /** A pointer to a `T *`: deref gives the pointer stored there (or NULL), move stores a pointer's address. */
