@@ -6,13 +6,17 @@
  * A memory pointer is a handful of numbers, the same in every subclass:
  * - `_o`: heap offset of the address it points at;
  * - `_w`, `_t`: liveness (memory.ts): the memory is live while `I32[_w] === _t`;
- * - `_lo`, `_hi`: the region `add()` may reach and moves may fill (the block,
+ * - `_hi`: end of the region `add()` may reach and moves may fill (the block,
  *   one array slot, one struct field); `size` is `_hi - _o`;
- * - `_block`: offset of the block (or frame) start; `_end`: its usable end for
- *   stack frames, -1 for heap blocks (asked of the heap when needed);
- * - `_flags`: OWNER (the pointer malloc/calloc returned: free/realloc/dispose
- *   act through it) and STACK (memory of a stack frame);
- * - `_type`: its C type, `null` for untyped memory.
+ * - `_type`: its C type, `null` for untyped memory;
+ * - `_r`: the rest, a {@link Region} (shared by pointers derived with add()):
+ *   `lo`, the region's start; `block`, offset of the block (or frame) start;
+ *   `end`, its usable end for stack frames, -1 for heap blocks (asked of the
+ *   heap when needed); `flags`: OWNER (the pointer malloc/calloc returned:
+ *   free/realloc/dispose act through it) and STACK (memory of a stack frame).
+ *   The pointer malloc/calloc returned has `_r === null`, meaning lo = block =
+ *   `_o`, end = -1, flags = OWNER: its object stays small (six fields), which
+ *   `free(malloc(n))` and code holding many pointers feel.
  *
  * Pointers derived with add(), at() or field() share the liveness pair, so they
  * die with their block (free from any thread, or the frame's return).
@@ -31,18 +35,23 @@ export const OWNER = 1;
 /** Flag: memory of a stack frame. */
 export const STACK = 2;
 
+/** Where a memory pointer may reach and what it may do (see the module notes). */
+export class Region {
+  constructor(
+    readonly lo: number,
+    readonly block: number,
+    readonly end: number,
+    readonly flags: number,
+  ) {}
+}
+
+/** The region of a pointer: `null` for the block's owner (lo = block = o, heap, OWNER). */
+export function regionOf(o: number, lo: number, block: number, end: number, flags: number): Region | null {
+  return flags === OWNER && lo === o && block === o && end === -1 ? null : new Region(lo, block, end, flags);
+}
+
 /** Constructor shape shared by every memory pointer class. */
-export type MemoryPointerClass = new (
-  o: number,
-  w: number,
-  t: number,
-  lo: number,
-  hi: number,
-  block: number,
-  end: number,
-  flags: number,
-  type: CType | null,
-) => MemoryPointer<unknown>;
+export type MemoryPointerClass = new (o: number, w: number, t: number, hi: number, type: CType | null, r: Region | null) => MemoryPointer<unknown>;
 
 /**
  * Base of every pointer into memory (heap blocks and stack frames): address,
@@ -53,25 +62,43 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
   /** @internal */ declare _o: number;
   /** @internal */ declare _w: number;
   /** @internal */ declare _t: number;
-  /** @internal */ declare _lo: number;
   /** @internal */ declare _hi: number;
-  /** @internal */ declare _block: number;
-  /** @internal */ declare _end: number;
-  /** @internal */ declare _flags: number;
   /** @internal */ declare _type: CType | null;
+  /** @internal */ declare _r: Region | null;
 
   /** @internal Use malloc, calloc or stackAlloc. */
-  constructor(o: number, w: number, t: number, lo: number, hi: number, block: number, end: number, flags: number, type: CType | null) {
+  constructor(o: number, w: number, t: number, hi: number, type: CType | null, r: Region | null) {
     super();
     this._o = o;
     this._w = w;
     this._t = t;
-    this._lo = lo;
     this._hi = hi;
-    this._block = block;
-    this._end = end;
-    this._flags = flags;
     this._type = type;
+    this._r = r;
+  }
+
+  /** @internal Start of the region add() may reach. */
+  get _lo(): number {
+    const r = this._r;
+    return r === null ? this._o : r.lo;
+  }
+
+  /** @internal Offset of the block (or frame) start. */
+  get _block(): number {
+    const r = this._r;
+    return r === null ? this._o : r.block;
+  }
+
+  /** @internal Usable end of a stack frame; -1 for heap blocks. */
+  get _end(): number {
+    const r = this._r;
+    return r === null ? -1 : r.end;
+  }
+
+  /** @internal OWNER | STACK. */
+  get _flags(): number {
+    const r = this._r;
+    return r === null ? OWNER : r.flags;
   }
 
   /** Native address (the same in every thread). */
@@ -125,7 +152,9 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
       throw offsetOutOfBounds(n, this._lo - this._o, this._hi - this._o - (need === 0 ? 1 : need));
     }
     const Ctor = this.constructor as MemoryPointerClass;
-    return new Ctor(o, this._w, this._t, this._lo, this._hi, this._block, this._end, this._flags & ~OWNER, this._type);
+    const r = this._r;
+    const region = r === null ? new Region(this._o, this._o, -1, 0) : r.flags & OWNER ? new Region(r.lo, r.block, r.end, r.flags & ~OWNER) : r;
+    return new Ctor(o, this._w, this._t, this._hi, this._type, region);
   }
 
   /** `using p = malloc(…)` frees at scope end; a pointer already freed (or not the block's owner, or on the stack) is left alone. */

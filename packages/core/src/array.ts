@@ -10,7 +10,7 @@
  * Slot pointers share the array's liveness: freeing the array kills them.
  */
 import { I32, HEAP_BUFFER } from './memory.js';
-import { MemoryPointer, STACK } from './allocated.js';
+import { MemoryPointer, STACK, type Region } from './allocated.js';
 import { inspectSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
 import { indexOutOfBounds, misaligned, noView } from './errors.js';
 import { ScalarType, type ArrayType, type BytesType, type CType, type InitOf, type PointerFor, type ValueOf } from './types.js';
@@ -36,8 +36,8 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
   /** @internal Slot pointers made so far. */ declare _cache: (MemoryPointer<unknown> | undefined)[] | undefined;
 
   /** @internal */
-  constructor(o: number, w: number, t: number, lo: number, hi: number, block: number, end: number, flags: number, type: CType | null) {
-    super(o, w, t, lo, hi, block, end, flags, type);
+  constructor(o: number, w: number, t: number, hi: number, type: CType | null, r: Region | null) {
+    super(o, w, t, hi, type, r);
     this._view = undefined;
     this._cache = undefined;
   }

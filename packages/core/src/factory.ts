@@ -11,7 +11,7 @@
  * | `array(T, n)` | `AllocatedArrayPointer` |
  * | `struct({…})` | `StructPointer` |
  */
-import { AllocatedPointer, STACK, type MemoryPointer, type MemoryPointerClass } from './allocated.js';
+import { AllocatedPointer, STACK, regionOf, type MemoryPointer, type MemoryPointerClass } from './allocated.js';
 import { AddressPointer, CStringPointer, scalarClass } from './scalar.js';
 import { AllocatedArrayPointer } from './array.js';
 import { StructPointer } from './struct.js';
@@ -50,5 +50,5 @@ export function pointerAt(
   flags: number,
 ): MemoryPointer<unknown> {
   const Ctor = classFor(type, flags);
-  return new Ctor(o, w, t, lo, hi, block, end, flags, type === null || type.kind === 'bytes' ? null : type);
+  return new Ctor(o, w, t, hi, type === null || type.kind === 'bytes' ? null : type, regionOf(o, lo, block, end, flags));
 }

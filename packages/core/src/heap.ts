@@ -53,7 +53,7 @@ export function malloc(sizeOrType: number | CType): MemoryPointer<unknown> {
     const w = freshTagWord(address);
     const o = address - BASE;
     U8[o] = 0; // holds no value yet (codec T_EMPTY)
-    return new AllocatedPointer(o, w, I32[w]!, o, o + sizeOrType, o, -1, OWNER, null);
+    return new AllocatedPointer(o, w, I32[w]!, o + sizeOrType, null, null);
   }
   return mallocSlow(sizeOrType);
 }
@@ -94,7 +94,7 @@ export function calloc(count: number, sizeOrType: number | CType): AllocatedArra
   }
   const o = allocate(total);
   zero(o, total);
-  return new AllocatedArrayPointer(o, live.w, live.t, o, o + total, o, -1, OWNER, array(slot, count));
+  return new AllocatedArrayPointer(o, live.w, live.t, o + total, array(slot, count), null);
 }
 
 /**
@@ -144,7 +144,7 @@ export function realloc<P extends MemoryPointer<unknown>>(ptr: P, size: number):
     retag(o);
   }
   if (type !== null && size > oldSize) zero(o + oldSize, size - oldSize);
-  ptr._o = ptr._lo = ptr._block = o;
+  ptr._o = o; // an owner: lo = block = o
   ptr._hi = o + size;
   ptr._w = live.w;
   ptr._t = live.t;
@@ -161,7 +161,7 @@ export function realloc<P extends MemoryPointer<unknown>>(ptr: P, size: number):
  * @throws InvalidPointerError for a stack pointer, an interior pointer or an object pointer.
  */
 export function free(ptr: MemoryPointer<unknown> | Pointer<unknown>): void {
-  if (ptr instanceof MemoryPointer && (ptr._flags & STACK) === 0 && I32[ptr._w] === ptr._t && ptr._o === ptr._block) {
+  if (ptr instanceof MemoryPointer && ptr._r === null && I32[ptr._w] === ptr._t) {
     heap.free(BASE + ptr._o);
     return;
   }

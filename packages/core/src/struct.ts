@@ -16,7 +16,7 @@
  * handed out cannot be revoked: use those only inside the frame.
  */
 import { I32, HEAP_BUFFER } from './memory.js';
-import { STACK, type MemoryPointer } from './allocated.js';
+import { STACK, type MemoryPointer, type Region } from './allocated.js';
 import { compile, readAddress, readCString, snippets, TypedPointer } from './scalar.js';
 import { inspectSymbol, snapshotSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
 import { misaligned, unknownField } from './errors.js';
@@ -44,8 +44,8 @@ export class StructPointer<F extends StructFields = StructFields> extends TypedP
   /** @internal Field pointers made so far. */ declare _cache: Map<string, MemoryPointer<unknown>> | undefined;
 
   /** @internal */
-  constructor(o: number, w: number, t: number, lo: number, hi: number, block: number, end: number, flags: number, type: CType | null) {
-    super(o, w, t, lo, hi, block, end, flags, type);
+  constructor(o: number, w: number, t: number, hi: number, type: CType | null, r: Region | null) {
+    super(o, w, t, hi, type, r);
     this._view = undefined;
     this._cache = undefined;
   }
