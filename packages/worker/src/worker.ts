@@ -65,14 +65,14 @@ export interface Task<A = any, R = any> {
 export function task<A = any, R = any>(
   fn: (args: A, stack: StackPointer | null) => R,
   options: TaskOptions = {},
-): Task<A, Awaited<R>> {
+): Task<A, R> {
   if (typeof fn !== 'function') throw badOption('task(fn)', fn, 'a function');
   if (options.stack !== undefined) checkStack('task(fn, { stack })', options.stack);
   const record: TaskRecord = { fn, stack: options.stack };
   const local = (args: A) => call(record, args, record.stack ?? DEFAULT_STACK);
   Object.defineProperty(local, TASK, { value: record });
   Object.defineProperty(local, 'name', { value: fn.name || 'task' });
-  return local as unknown as Task<A, Awaited<R>>;
+  return local as unknown as Task<A, R>;
 }
 
 /** True for a value made by task(). */
