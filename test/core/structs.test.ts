@@ -177,3 +177,21 @@ test('untyped memory stores a plain copy of a struct (view or pointer)', (t) => 
   free(p);
   free(u);
 });
+
+test('bytes(n) fields hold any cloneable value, bounded by n', (t) => {
+  const Msg = struct({ id: int32, body: c.bytes(32) });
+  const m = malloc(Msg);
+  const v = m.view();
+  t.throws(() => v.body, { instanceOf: c.DereferenceError });
+  v.body = { text: 'hi' } as never;
+  t.deepEqual(v.body, { text: 'hi' });
+  t.deepEqual(m.field('body').deref(), { text: 'hi' });
+  t.throws(() => {
+    v.body = 'x'.repeat(40) as never;
+  }, { instanceOf: c.InvalidSizeError });
+  t.deepEqual(m.toObject(), { id: 0, body: { text: 'hi' } });
+  const spec = c.typeToSpec(Msg);
+  t.deepEqual(c.typeFromSpec(spec).size, Msg.size);
+  t.is(c.typeFromSpec(spec), c.typeFromSpec(structuredClone(spec)));
+  free(m);
+});
