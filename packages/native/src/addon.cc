@@ -348,10 +348,7 @@ EnvData* GetEnvData(napi_env env) {
   return static_cast<EnvData*>(data);
 }
 
-void ThrowTyped(napi_env env, const char* className, const char* message) {
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (pending) return;
+napi_value MakeTypedError(napi_env env, const char* className, const char* message) {
   EnvData* d = GetEnvData(env);
   napi_value msg, err, classes, ctor;
   napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg);
@@ -359,10 +356,26 @@ void ThrowTyped(napi_env env, const char* className, const char* message) {
   if (d && d->errors && napi_get_reference_value(env, d->errors, &classes) == napi_ok &&
       napi_get_named_property(env, classes, className, &ctor) == napi_ok && napi_typeof(env, ctor, &t) == napi_ok &&
       t == napi_function && napi_new_instance(env, ctor, 1, &msg, &err) == napi_ok) {
-    napi_throw(env, err);
-    return;
+    return err;
   }
-  napi_throw_error(env, nullptr, message);
+  napi_create_error(env, nullptr, msg, &err);
+  return err;
+}
+
+void ThrowTyped(napi_env env, const char* className, const char* message) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) return;
+  napi_throw(env, MakeTypedError(env, className, message));
+}
+
+void ThrowTypedV8(napi_env env, const char* className, const char* message) {
+  // napi_throw inside a raw V8 callback would park the exception in the env
+  // until the next N-API callback returns; throw it through V8 instead.
+  napi_value err = MakeTypedError(env, className, message);
+  v8::Local<v8::Value> local;
+  memcpy(static_cast<void*>(&local), &err, sizeof err);
+  v8::Isolate::GetCurrent()->ThrowException(local);
 }
 
 bool ArgInteger(napi_env env, napi_value v, double min, double max, const char* what, double* out) {

@@ -19,6 +19,8 @@ EnvData* GetEnvData(napi_env env);
 
 // Throws `new errors[className](message)`, or a plain Error before the classes are set.
 void ThrowTyped(napi_env env, const char* className, const char* message);
+// The same from inside a raw V8 FunctionCallback (withFrame's fast form).
+void ThrowTypedV8(napi_env env, const char* className, const char* message);
 
 // Reads a number argument that must be an integer in [min, max]; throws
 // InvalidSizeError naming `what` otherwise.

@@ -16,20 +16,20 @@ namespace ptr {
 namespace {
 // Out of line so that its message buffer is not part of every frame's C++
 // stack: nesting depth is bounded by V8's stack limit.
-__attribute__((noinline)) void ThrowOverflow(napi_env env, double size, const int32_t* seg) {
+__attribute__((noinline)) void ThrowOverflow(napi_env env, double size, const int32_t* seg, bool v8) {
   char msg[256];
   snprintf(msg, sizeof msg,
            "stack segment overflow: a frame of %.0f bytes does not fit (segment %u bytes, %u in use by %u frames, "
            "at most %u frames; set PTR_STACK_SIZE for more)",
            size, uint32_t(seg[S_BYTES]), uint32_t(seg[S_TOP]) - uint32_t(seg[S_FRAMES_START]), uint32_t(seg[S_DEPTH]),
            kMaxFrameDepth);
-  ThrowTyped(env, "AllocationError", msg);
+  (v8 ? ThrowTypedV8 : ThrowTyped)(env, "AllocationError", msg);
 }
 
 
 // Returns the first unit of this thread's segment, creating it on first use; 0
 // when the heap has no room (an AllocationError is then pending).
-uint32_t EnsureSegment(napi_env env, EnvData* d) {
+uint32_t EnsureSegment(napi_env env, EnvData* d, bool v8 = false) {
   Heap* h = d->heap;
   int32_t& unitWord = h->word(ThreadWord(uint32_t(d->slot), T_STACK_UNIT));
   if (unitWord != 0) return uint32_t(unitWord);
@@ -41,7 +41,7 @@ uint32_t EnsureSegment(napi_env env, EnvData* d) {
     unit = SpanAlloc(h, units, K_STACK, int32_t(units), d->slot);
   }
   if (unit == 0) {
-    ThrowTyped(env, "AllocationError", "heap exhausted: no room for this thread's stack segment");
+    (v8 ? ThrowTypedV8 : ThrowTyped)(env, "AllocationError", "heap exhausted: no room for this thread's stack segment");
     return 0;
   }
   int32_t* seg = h->words() + (uint64_t(unit) << kUnitShift) / 4;
@@ -78,27 +78,27 @@ void WithFrameV8(const v8::FunctionCallbackInfo<v8::Value>& args) {
   napi_env env = d->env;
   Heap* h = d->heap;
   if (!h) {
-    ThrowTyped(env, "PointerError", "heap not initialised");
+    ThrowTypedV8(env, "PointerError", "heap not initialised");
     return;
   }
   double size = -1;
   if (args.Length() >= 1 && args[0]->IsNumber()) size = args[0].As<v8::Number>()->Value();
   if (!(size >= 0 && size <= 4294967295.0) || size != std::floor(size)) {
-    ThrowTyped(env, "InvalidSizeError", "withFrame(size, fn): size must be an integer from 0 to 4294967295");
+    ThrowTypedV8(env, "InvalidSizeError", "withFrame(size, fn): size must be an integer from 0 to 4294967295");
     return;
   }
   if (args.Length() < 2 || !args[1]->IsFunction()) {
-    ThrowTyped(env, "PointerError", "withFrame(size, fn): fn must be a function");
+    ThrowTypedV8(env, "PointerError", "withFrame(size, fn): fn must be a function");
     return;
   }
-  const uint32_t unit = EnsureSegment(env, d);
+  const uint32_t unit = EnsureSegment(env, d, true);
   if (unit == 0) return;
   int32_t* seg = h->words() + (uint64_t(unit) << kUnitShift) / 4;
   const uint64_t aligned = (uint64_t(size) + 15) & ~uint64_t(15);
   const uint32_t top = uint32_t(seg[S_TOP]), depth = uint32_t(seg[S_DEPTH]);
   const uint32_t segBytes = uint32_t(seg[S_BYTES]);
   if (depth >= kMaxFrameDepth || top + aligned > segBytes) {
-    ThrowOverflow(env, size, seg);
+    ThrowOverflow(env, size, seg, true);
     return;
   }
   const int32_t serial = seg[S_SERIAL] + 1;
@@ -156,7 +156,7 @@ napi_value WithFrame(napi_env env, napi_callback_info info) {
   const uint32_t top = uint32_t(seg[S_TOP]), depth = uint32_t(seg[S_DEPTH]);
   const uint32_t segBytes = uint32_t(seg[S_BYTES]);
   if (depth >= kMaxFrameDepth || top + aligned > segBytes) {
-    ThrowOverflow(env, size, seg);
+    ThrowOverflow(env, size, seg, false);
     return nullptr;
   }
   // Push: the frame's serial marks it live until the pop below clears it.
