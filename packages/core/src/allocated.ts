@@ -221,6 +221,8 @@ export class AllocatedPointer<T = unknown> extends MemoryPointer<T> implements I
       const usable = this._usable();
       if (n > usable) throw tooBigUnsafe(n, usable);
     }
+    // measure() may have run getters (serialization): one of them may have freed the block
+    if (I32[this._w] !== this._t) this._dead();
     write(this._o, v);
     return this;
   }

@@ -15,7 +15,7 @@ import { inspectSymbol, type MoveOptions, type PointerBase } from './pointer-bas
 import { indexOutOfBounds, misaligned, noView } from './errors.js';
 import { ScalarType, type ArrayType, type BytesType, type CType, type InitOf, type PointerFor, type ValueOf } from './types.js';
 import { pointerAt } from './factory.js';
-import { snapshot, writeArray } from './values.js';
+import { snapshot, storeArray } from './values.js';
 
 /** The typed array `view()` returns for an element type. */
 export type ViewFor<E> = E extends ScalarType<infer _T, infer V> ? V : never;
@@ -103,7 +103,7 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
   set(values: ArrayLike<InitOf<E>>, start = 0): this {
     if (I32[this._w] !== this._t) this._dead();
     if (!Number.isInteger(start) || start < 0 || start > this.length) throw indexOutOfBounds(start, this.length);
-    writeArray(this._type as ArrayType, this._o, values, start);
+    storeArray(this._type as ArrayType, this._o, values, start, this);
     return this;
   }
 

@@ -21,7 +21,7 @@
  */
 import v8 from 'node:v8';
 import { DV, HB, U8 } from './memory.js';
-import { garbledValue, noValue, notCloneable } from './errors.js';
+import { PointerError, garbledValue, noValue, notCloneable } from './errors.js';
 import { snapshotSymbol } from './pointer-base.js';
 
 export const T_EMPTY = 0;
@@ -88,6 +88,8 @@ function measureClone(value: unknown): number {
   try {
     bytes = v8.serialize(v);
   } catch (e) {
+    // Our own errors (from getters of the value that use pointers) pass through.
+    if (e instanceof PointerError) throw e;
     throw notCloneable(v, e);
   }
   pendingTag = T_CLONE;
@@ -98,29 +100,44 @@ function measureClone(value: unknown): number {
 
 /** Writes the value last passed to {@link measure} at heap offset `o` (the caller checked it fits). */
 export function write(o: number, v: unknown): void {
+  writeInto(HB, DV, o, v);
+}
+
+/**
+ * The encoding of `v` in a buffer of its own (exactly `measure(v)` bytes), for
+ * writers that must run all user code (getters) before touching the heap.
+ */
+export function encode(v: unknown): Buffer {
+  const n = measure(v);
+  const buf = Buffer.alloc(n);
+  writeInto(buf, new DataView(buf.buffer, buf.byteOffset, n), 0, v);
+  return buf;
+}
+
+function writeInto(buf: Buffer, dv: DataView, o: number, v: unknown): void {
   const tag = pendingTag;
   switch (tag) {
     case T_INT32:
-      DV.setInt32(o + 1, v as number, true);
+      dv.setInt32(o + 1, v as number, true);
       break;
     case T_FLOAT64:
-      DV.setFloat64(o + 1, v as number, true);
+      dv.setFloat64(o + 1, v as number, true);
       break;
     case T_BIGINT64:
-      DV.setBigInt64(o + 1, v as bigint, true);
+      dv.setBigInt64(o + 1, v as bigint, true);
       break;
     case T_LATIN1:
     case T_UTF8:
-      DV.setUint32(o + 1, pendingLen, true);
-      if (pendingLen > 0) HB.write(v as string, o + HEADER, pendingLen, tag === T_LATIN1 ? 'latin1' : 'utf8');
+      dv.setUint32(o + 1, pendingLen, true);
+      if (pendingLen > 0) buf.write(v as string, o + HEADER, pendingLen, tag === T_LATIN1 ? 'latin1' : 'utf8');
       break;
     case T_CLONE:
-      DV.setUint32(o + 1, pendingLen, true);
-      U8.set(pendingBytes!, o + HEADER);
+      dv.setUint32(o + 1, pendingLen, true);
+      buf.set(pendingBytes!, o + HEADER);
       pendingBytes = null;
       break;
   }
-  U8[o] = tag;
+  buf[o] = tag;
 }
 
 /**

@@ -173,11 +173,21 @@ export function readCString(o: number, n: number): string {
 
 /** Writes a `char[n]` at `o`: the UTF-8 bytes and a NUL; InvalidSizeError beyond n-1 bytes. */
 export function writeCString(o: number, n: number, v: unknown, typeName: string): void {
+  storeCString(o, cstringOf(v, n, typeName));
+}
+
+/** Checks that `v` is a string that fits a `char[n]`; returns it. */
+export function cstringOf(v: unknown, n: number, typeName: string): string {
   const s = valueOf(v);
   if (typeof s !== 'string') throw wrongValueType(typeName, 'a string', v);
   const len = Buffer.byteLength(s, 'utf8');
   if (len > n - 1) throw cstringTooLong(len, n);
-  if (len > 0) HB.write(s, o, len, 'utf8');
+  return s;
+}
+
+/** Writes a string checked by {@link cstringOf} and its NUL at `o`. */
+export function storeCString(o: number, s: string): void {
+  const len = s.length === 0 ? 0 : HB.write(s, o, 'utf8');
   U8[o + len] = 0;
 }
 
@@ -208,6 +218,17 @@ export function readAddress(o: number, type: PointerType): MemoryPointer<unknown
 
 /** Writes a `T *` at `o` from a memory pointer, NULL or null. */
 export function writeAddress(o: number, v: unknown, type: PointerType): void {
+  storeAddress(o, addressOf(v, type));
+}
+
+/** Writes a native address at `o` (8 bytes, little-endian). */
+export function storeAddress(o: number, address: number): void {
+  DV.setUint32(o, address % 2 ** 32, true);
+  DV.setUint32(o + 4, Math.floor(address / 2 ** 32), true);
+}
+
+/** The address a `T *` stores for `v`: a live memory pointer's, 0 for NULL or null. */
+export function addressOf(v: unknown, type: PointerType): number {
   let address: number;
   if (v === null || v === undefined || (v instanceof Pointer && v.isNull)) address = 0;
   else if (v instanceof MemoryPointer) {
@@ -216,8 +237,7 @@ export function writeAddress(o: number, v: unknown, type: PointerType): void {
   } else if (v instanceof Pointer) {
     throw new PointerError(`a ${type.name} holds a memory address; ${String(v)} points at a JavaScript value, which has none`, 'ERR_POINTER');
   } else throw wrongValueType(type.name, 'a memory pointer or NULL', v);
-  DV.setUint32(o, address % 2 ** 32, true);
-  DV.setUint32(o + 4, Math.floor(address / 2 ** 32), true);
+  return address;
 }
 
 /**

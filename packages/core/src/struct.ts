@@ -21,7 +21,7 @@ import { compile, readAddress, readCString, snippets, TypedPointer } from './sca
 import { inspectSymbol, snapshotSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
 import { misaligned, unknownField } from './errors.js';
 import { ScalarType, type ArrayType, type CType, type PointerFor, type PointerType, type ScalarKind, type StructFields, type StructInit, type StructType, type StructView } from './types.js';
-import { VIEW, snapshot, writeValue, writeStruct } from './values.js';
+import { VIEW, snapshot, store } from './values.js';
 import { pointerAt } from './factory.js';
 import { read } from './codec.js';
 
@@ -83,7 +83,7 @@ export class StructPointer<F extends StructFields = StructFields> extends TypedP
    */
   override move(init: StructInit<F> | StructView<F> | PointerBase<StructView<F>>, _options?: MoveOptions): this {
     if (I32[this._w] !== this._t) this._dead();
-    writeStruct(this._type as StructType, this._o, init);
+    store(this._type as StructType, this._o, init, this);
     return this;
   }
 
@@ -131,7 +131,7 @@ const dead = (p: MemoryPointer<unknown>): never => p._dead();
 function makeViewClass(type: StructType): ViewClass {
   const { READ, WRITE, coerce } = snippets;
   const R: ((o: number, p: MemoryPointer<unknown>) => unknown)[] = [];
-  const W: ((o: number, v: unknown) => void)[] = [];
+  const W: ((o: number, v: unknown, p: MemoryPointer<unknown>) => void)[] = [];
   const MK: ((o: number, w: number, t: number, p: MemoryPointer<unknown>) => unknown)[] = [];
   // Internal state under symbol keys (as fast as named fields, and no clash
   // with field names); `#private` fields would cost 4x here.
@@ -143,9 +143,9 @@ function makeViewClass(type: StructType): ViewClass {
     const key = JSON.stringify(f.name);
     const at = `this[O] + ${f.offset}`;
     const ft = f.type;
-    W[i] = (o, v) => writeValue(ft, o, v);
+    W[i] = (o, v, p) => store(ft, o, v, p);
     let get: string;
-    let set = `${chk} W[${i}](${at}, v);`;
+    let set = `W[${i}](${at}, v, this[P]);`;
     if (ft instanceof ScalarType) {
       const kind = ft.kind as ScalarKind;
       get = `${chk} return ${READ[kind](at)};`;
