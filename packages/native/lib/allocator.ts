@@ -80,6 +80,7 @@ const SLOT = view.slot;
 /** Views of the whole heap, for the other modules of this package. */
 export const heapI32: Int32Array = I32;
 export const heapU8: Uint8Array = U8;
+export const BASE_ADDRESS: number = BASE;
 const FIRST_DATA = I32[H_FIRST_DATA_UNIT]! * UNIT;
 const UNITS = I32[H_UNITS]!;
 
@@ -179,7 +180,7 @@ export function free(address: number): void {
 // ---------------------------------------------------------------------------
 // Validation
 
-function checkSize(size: number, what = 'size'): void {
+export function checkSize(size: number, what = 'size'): void {
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
     throw new InvalidSizeError(`${what} must be a non-negative integer, got ${describe(size)}`);
   }
@@ -572,6 +573,11 @@ export function realloc(address: number, size: number): number {
   U8.copyWithin(to - BASE, from, from + Math.min(size, b.usable));
   free(address);
   return to;
+}
+
+/** Throws the typed error that says why no live block starts at `address`, naming `op`. */
+export function checkLive(address: number, op: string): void {
+  locate(address, op);
 }
 
 /** Bytes usable in the live block at `address` (at least what was asked for). */

@@ -6,9 +6,14 @@
  */
 import { view, native } from './addon.js';
 import * as allocator from './allocator.js';
+import * as debug from './debug.js';
+import { DEBUG } from './config.js';
 
 export * from './errors.js';
 export { HeapCorruptionError } from './allocator.js';
+export { HeapOverflowError } from './debug.js';
+/** True when PTR_DEBUG=1 turned on the checking allocator. */
+export { DEBUG as debugAllocator } from './config.js';
 export type { HeapStats, ThreadStats } from './allocator.js';
 export { withFrame, currentFrame, isFrameLive, stackSegmentWord } from './frames.js';
 export { parseByteSize } from './config.js';
@@ -51,11 +56,12 @@ export interface Heap {
  * object with many properties would sit in V8's dictionary mode).
  */
 export const heap: Heap = {
-  malloc: allocator.malloc,
-  calloc: allocator.calloc,
-  realloc: allocator.realloc,
-  free: allocator.free,
-  usableSize: allocator.usableSize,
+  // PTR_DEBUG=1: the checking allocator (guard bytes, freed-memory pattern; see debug.ts).
+  malloc: DEBUG ? debug.malloc : allocator.malloc,
+  calloc: DEBUG ? debug.calloc : allocator.calloc,
+  realloc: DEBUG ? debug.realloc : allocator.realloc,
+  free: DEBUG ? debug.free : allocator.free,
+  usableSize: DEBUG ? debug.usableSize : allocator.usableSize,
   stats: allocator.stats,
   check: allocator.check,
   tagOf: allocator.tagOf,
