@@ -15,6 +15,9 @@
  * Invariants (checked by check()):
  * - A page's free list holds exactly its carved blocks whose tag is "freed
  *   locally"; each free block's second word is the word index of its tag.
+ *   malloc leaves that word in place, so right after `malloc` returns a small
+ *   block, the int32 at `address + 4` is the index of its tag word. @ptr/core
+ *   relies on this (and checks it); keep it.
  * - D_USED = blocks allocated + blocks freed remotely and not yet collected.
  * - Blocks at index >= D_BUMP were never handed out.
  * - An empty page that is not a thread's current page goes back to the span
@@ -236,7 +239,8 @@ function locate(address: number, op: string): Block {
     d = descOf(unit);
     kind = Atomics.load(I32, d + D_KIND);
   }
-  const at = `${op}(${hex(address)})`;
+  // Messages are built only when thrown: usableSize/tagOf run this on success paths.
+  const at = (): string => `${op}(${hex(address)})`;
   switch (kind) {
     case K_SMALL: {
       const cls = I32[d + D_INFO]!;
@@ -244,25 +248,25 @@ function locate(address: number, op: string): Block {
       const rel = off - page - PAGE_DATA[cls]!;
       const idx = Math.floor(rel / CLASS_SIZE[cls]!);
       if (rel < 0 || idx * CLASS_SIZE[cls]! !== rel || idx >= PAGE_CAP[cls]!) {
-        throw new InvalidPointerError(`${at}: not the start of a block (inside a block or page metadata)`);
+        throw new InvalidPointerError(`${at()}: not the start of a block (inside a block or page metadata)`);
       }
-      if (idx >= Atomics.load(I32, d + D_BUMP)) throw new InvalidPointerError(`${at}: no block was ever allocated here`);
+      if (idx >= Atomics.load(I32, d + D_BUMP)) throw new InvalidPointerError(`${at()}: no block was ever allocated here`);
       const tw = page / 4 + idx;
-      if ((Atomics.load(I32, tw) & 1) === 0) throw new FreedMemoryError(`${at}: the block has been freed`);
+      if ((Atomics.load(I32, tw) & 1) === 0) throw new FreedMemoryError(`${at()}: the block has been freed`);
       return { kind: 'small', d, cls, idx, tw, usable: CLASS_SIZE[cls]! };
     }
     case K_LARGE: {
-      if (off !== unit * UNIT) throw new InvalidPointerError(`${at}: not the start of a block (inside a large block)`);
-      if ((Atomics.load(I32, d + D_LTAG) & 1) === 0) throw new FreedMemoryError(`${at}: the block has been freed`);
+      if (off !== unit * UNIT) throw new InvalidPointerError(`${at()}: not the start of a block (inside a large block)`);
+      if ((Atomics.load(I32, d + D_LTAG) & 1) === 0) throw new FreedMemoryError(`${at()}: the block has been freed`);
       return { kind: 'large', d, cls: -1, idx: 0, tw: d + D_LTAG, usable: I32[d + D_SIZE]! * UNIT };
     }
     case K_FREE:
     case K_RELEASING:
-      throw new FreedMemoryError(`${at}: no live block here (the block has been freed)`);
+      throw new FreedMemoryError(`${at()}: no live block here (the block has been freed)`);
     case K_STACK:
-      throw new InvalidPointerError(`${at}: address is on a thread's stack segment; stack memory is freed when its frame returns`);
+      throw new InvalidPointerError(`${at()}: address is on a thread's stack segment; stack memory is freed when its frame returns`);
     default:
-      throw new InvalidPointerError(`${at}: address is not a block`);
+      throw new InvalidPointerError(`${at()}: address is not a block`);
   }
 }
 
