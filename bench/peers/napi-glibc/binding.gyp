@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "napi_glibc",
+      "sources": ["napi_glibc.c"],
+      "cflags": ["-O2"]
+    }
+  ]
+}
