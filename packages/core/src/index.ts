@@ -81,3 +81,4 @@ export {
   hex,
 } from './errors.js';
 export { HeapCorruptionError, heap, withFrame, currentFrame, isFrameLive, type Heap, type HeapStats, type ThreadStats } from '@ptr/native';
+export { memcpy, memmove, memset, memcmp, strlen, strcpy, strncpy, strcmp, type AnyMemoryPointer, type CStringSource } from './libc.js';
