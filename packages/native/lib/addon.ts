@@ -3,6 +3,7 @@
  * of the heap. Everything native is reached through `native` and `view`.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import * as errors from './errors.js';
 import { heapSizeFromEnv, stackSizeFromEnv } from './config.js';
@@ -58,9 +59,23 @@ function load(): NativeAddon {
       lastError = e;
     }
   }
+  // A binary prebuilt for this platform and Node ABI, shipped in the published package
+  // (prebuilds/<platform>-<arch>/node.abi<N>.<libc>.node; see scripts/prebuild.mjs).
+  try {
+    const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+    return require(nodeGypBuild.path(fileURLToPath(new URL('..', import.meta.url)))) as NativeAddon;
+  } catch (e) {
+    if (isMissingModule(lastError)) lastError = e; // else a build exists but failed to load: report that
+  }
   throw new errors.PointerError(
-    `@ptr/native: the compiled addon is missing; run \`pnpm install\` (or \`node scripts/build-addon.mjs\` in packages/native). ${String(lastError)}`,
+    `@ptr/native: no compiled addon for this platform and Node (${process.platform}-${process.arch}, ABI ${process.versions.modules}): ` +
+      `build it with \`npx ptr-native-build\` (needs python3, make and a C++ compiler), or let the package's install script run ` +
+      `(pnpm: allowBuilds '@ptr/native': true; npm: allowScripts). ${String(lastError)}`,
   );
+}
+
+function isMissingModule(e: unknown): boolean {
+  return (e as { code?: unknown } | null)?.code === 'MODULE_NOT_FOUND';
 }
 
 export const native: NativeAddon = load();
