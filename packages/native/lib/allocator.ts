@@ -99,6 +99,8 @@ const pagesOf: number[][] = Array.from({ length: CLASS_COUNT }, () => []);
  * Spares are given back when the heap runs out.
  */
 const spare = new Int32Array(CLASS_COUNT);
+const SPARE_UNITS = 64;
+let spareUnits = 0;
 
 // ---------------------------------------------------------------------------
 // Hot paths
@@ -359,7 +361,10 @@ function refill(cls: number): boolean {
     const d = pages[i]!;
     if (d !== cur && refillPage(d, cls)) {
       current[cls] = d;
-      if (spare[cls] === d) spare[cls] = 0;
+      if (spare[cls] === d) {
+        spare[cls] = 0;
+        spareUnits -= PAGE_UNITS[cls]!;
+      }
       return true;
     }
   }
@@ -441,23 +446,63 @@ function collect(d: number, cls: number): void {
   I32[d + D_USED] = used;
 }
 
+/**
+ * Empty pages this thread keeps for any class whose pages have the same number
+ * of units, so that pages which fill and empty as blocks come and go do not
+ * cross into native code each time. They stay K_RELEASING (no block lives on
+ * them; a stray free finds "freed"), owned by this thread, their next epoch in
+ * D_LTAG. At most POOL_UNITS units; the rest go back to the span allocator.
+ */
+const pagePool: number[][] = [];
+const POOL_UNITS = 32;
+let pooledUnits = 0;
+
 function newPage(cls: number): number {
-  const unit = native.allocPage(cls, PAGE_UNITS[cls]!);
-  if (unit === 0) return 0;
-  const d = descOf(unit);
-  const page = unit * UNIT;
+  const units = PAGE_UNITS[cls]!;
+  const pooled = pagePool[units];
+  let d: number;
+  if (pooled !== undefined && pooled.length > 0) {
+    d = pooled.pop()!;
+    pooledUnits -= units;
+    I32[d + D_INFO] = cls;
+    I32[d + D_USED] = 0;
+    I32[d + D_FREELIST] = 0;
+    I32[d + D_BUMP] = 0;
+    Atomics.store(I32, d + D_REMOTE, 0);
+  } else {
+    const unit = native.allocPage(cls, units);
+    if (unit === 0) return 0;
+    d = descOf(unit);
+  }
+  const page = unitOfDesc(d) * UNIT;
   const bitmap = page / 4 + PAGE_CAP[cls]!;
   I32.fill(0, bitmap, bitmap + Math.ceil(PAGE_CAP[cls]! / 32));
-  // allocPage set the owner, class, epoch and zeroed the counters; publish it.
+  // Owner, class, epoch and counters are set; publish the page.
   Atomics.store(I32, d + D_KIND, K_SMALL);
   pagesOf[cls]!.push(d);
   return d;
 }
 
+/** Gives the pooled empty pages back to the span allocator; true if there were any. */
+function drainPagePool(): boolean {
+  let any = false;
+  for (const list of pagePool) {
+    if (list === undefined) continue;
+    for (const d of list) native.releasePage(unitOfDesc(d), I32[d + D_LTAG]! >>> 0);
+    any ||= list.length > 0;
+    list.length = 0;
+  }
+  pooledUnits = 0;
+  return any;
+}
+
 /** An empty page (not the current one): keep it as the class's spare, or give it back. */
 function releaseIfEmpty(d: number, cls: number): void {
-  if (spare[cls] === 0) {
+  // Spares are capped at SPARE_UNITS units per thread: a spare of a large class
+  // can hold 2 MiB that nothing uses.
+  if (spare[cls] === 0 && spareUnits + PAGE_UNITS[cls]! <= SPARE_UNITS) {
     spare[cls] = d;
+    spareUnits += PAGE_UNITS[cls]!;
     return;
   }
   if (spare[cls] !== d) release(d, cls);
@@ -469,7 +514,8 @@ function releaseIfEmpty(d: number, cls: number): void {
  * block again; true if any was. Called when the heap runs out.
  */
 function releaseSpares(): boolean {
-  let any = false;
+  let any = drainPagePool();
+  spareUnits = 0;
   for (let cls = 0; cls < CLASS_COUNT; cls++) {
     spare[cls] = 0;
     const cur = current[cls]!;
@@ -480,6 +526,7 @@ function releaseSpares(): boolean {
       if (I32[d + D_USED] === 0 && release(d, cls)) any = true;
     }
   }
+  drainPagePool();
   return any;
 }
 
@@ -497,7 +544,16 @@ function release(d: number, cls: number): boolean {
   for (let i = 0; i < bump; i++) top = Math.max(top, I32[page / 4 + i]! >>> 0);
   const pages = pagesOf[cls]!;
   pages.splice(pages.indexOf(d), 1);
-  native.releasePage(unitOfDesc(d), Math.min(0xfffffffc, (top + 4) & ~3) >>> 0);
+  // The next epoch: above every tag this page held, so stale pointers stay dead.
+  const epoch = Math.min(0xfffffffc, (top + 4) & ~3) >>> 0;
+  const units = PAGE_UNITS[cls]!;
+  if (pooledUnits + units <= POOL_UNITS) {
+    I32[d + D_LTAG] = epoch;
+    (pagePool[units] ??= []).push(d);
+    pooledUnits += units;
+    return true;
+  }
+  native.releasePage(unitOfDesc(d), epoch);
   return true;
 }
 
@@ -757,9 +813,19 @@ export function check(): void {
     const len = kind === K_FREE ? I32[d + D_INFO]! : I32[d + D_SIZE]!;
     if (kind === K_SMALL) checkPage(u, d, fail);
     else if (kind === K_LARGE && (I32[d + D_LTAG]! & 3) !== 1) fail(`large block at unit ${u} is in the heap but its tag says freed`);
-    else if (kind === K_RELEASING) fail(`page at unit ${u} was left half released`);
+    else if (kind === K_RELEASING) checkPooledPage(u, d, fail);
     u += Math.max(1, len);
   }
+}
+
+/** An empty page kept in a thread's page pool: owned by a thread, nothing lives on it. */
+function checkPooledPage(unit: number, d: number, fail: (m: string) => never): void {
+  const owner = I32[d + D_OWNER]!;
+  const state = I32[threadWord(owner, T_STATE)];
+  if (!(owner > 0 && owner < MAX_THREADS) || (state !== SLOT_LIVE && state !== SLOT_DEAD)) {
+    fail(`pooled page at unit ${unit} is owned by slot ${owner}, which no thread holds`);
+  }
+  if (I32[d + D_USED] !== 0) fail(`pooled page at unit ${unit} counts ${I32[d + D_USED]} used blocks`);
 }
 
 function checkPage(unit: number, d: number, fail: (m: string) => never): void {

@@ -5,7 +5,7 @@
  * so a block wastes at most 12.5% of its size. A page of class c is a span of
  * PAGE_UNITS[c] units laid out as
  *   [tag per block (int32)] [remote-free bitmap, 1 bit per block] [pad to 16] [blocks]
- * with at least 8 blocks, the unit count chosen to waste the least.
+ * one unit for classes up to 8 KiB, at least 2 blocks above, the unit count chosen to waste the least.
  */
 import { UNIT } from './layout.js';
 
@@ -37,11 +37,20 @@ for (let c = 0; c < CLASS_COUNT; c++) {
   const size = c < 8 ? (c + 1) * 16 : (9 + ((c - 8) & 7)) << (4 + ((c - 8) >> 3));
   CLASS_SIZE[c] = size;
   CLASS_INV[c] = (1 + 2 ** -40) / size;
-  const minUnits = Math.max(1, Math.ceil((8 * size + overhead(8)) / UNIT));
+  // Classes up to 8 KiB share 64 KiB pages (7 blocks or more). Larger classes
+  // get pages of at least 2 blocks: a page per class is partly empty most of
+  // the time, so small pages keep the memory a thread holds close to its live bytes.
+  const minBlocks = size <= 8192 ? 1 : 2;
+  const minUnits = Math.max(1, Math.ceil((minBlocks * size + overhead(minBlocks)) / UNIT));
+  // The smallest page that wastes at most 1/12 of itself, else the least wasteful.
   let best = minUnits;
   let bestWaste = Infinity;
-  for (let u = minUnits; u < minUnits * 2 && u <= 64; u++) {
+  for (let u = minUnits; u <= minUnits * 4 && u <= 64; u++) {
     const waste = (u * UNIT - capacity(u, size) * size) / (u * UNIT);
+    if (waste <= 1 / 12) {
+      best = u;
+      break;
+    }
     if (waste < bestWaste - 1e-9) {
       bestWaste = waste;
       best = u;

@@ -7,6 +7,7 @@
 #include <v8.h>
 
 #include <algorithm>
+#include <random>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -170,9 +171,15 @@ int32_t& DW(Heap* h, uint32_t unit, uint32_t field) { return h->word(DescWord(un
 
 // Highest liveness tag ever used in units [first, first+len): a new page or block
 // starts above it, so a stale pointer never matches a later block at its address.
+// Units never used before start at a random epoch, so tags are large numbers,
+// unlikely to equal whatever data a stale pointer's tag word holds later.
 uint32_t EpochOf(Heap* h, uint32_t first, uint32_t len) {
   uint32_t e = 0;
   for (uint32_t u = first; u < first + len; u++) e = std::max(e, uint32_t(DW(h, u, D_LTAG)));
+  if (e == 0) {
+    static std::mt19937 rng{std::random_device{}()};
+    e = (rng() & 0x1fffffffu) << 1;  // below 2^30: leaves 2^30 generations before wrapping
+  }
   return (e + 3) & ~3u;
 }
 void SetEpoch(Heap* h, uint32_t first, uint32_t len, uint32_t epoch) {

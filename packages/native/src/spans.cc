@@ -26,8 +26,9 @@ namespace {
 
 std::set<std::pair<uint32_t, uint32_t>> g_free;  // (length, first unit)
 
-// Free committed units kept for reuse before decommitting (8 MiB).
-constexpr uint32_t kCommittedCacheUnits = 128;
+// Free committed units kept for reuse before decommitting (1 MiB): enough to
+// absorb page churn without madvise calls, small next to what a heap holds.
+constexpr uint32_t kCommittedCacheUnits = 64;
 // A freed span this long (1 MiB) is decommitted at once.
 constexpr uint32_t kDecommitNowUnits = 16;
 uint32_t g_freeCommitted = 0;
@@ -66,14 +67,6 @@ uint32_t CommittedIn(Heap* h, uint32_t first, uint32_t len) {
   uint32_t n = 0;
   for (uint32_t u = first; u < first + len; u++) n += W(h, u, D_COMMITTED) ? 1 : 0;
   return n;
-}
-
-void TrimCommittedCache(Heap* h) {
-  if (g_freeCommitted <= kCommittedCacheUnits) return;
-  // Give back the largest free spans first: they are the least likely to be reused whole.
-  for (auto it = g_free.rbegin(); it != g_free.rend() && g_freeCommitted > kCommittedCacheUnits / 2; ++it) {
-    Decommit(h, it->second, it->first);
-  }
 }
 
 }  // namespace
@@ -141,8 +134,12 @@ void SpanFree(Heap* h, uint32_t unit) {
   h->word(H_FREE_UNITS) += int32_t(SpanLength(h, unit));
   g_freeCommitted += committed;
   MarkFree(h, first, len);
-  if (SpanLength(h, unit) >= kDecommitNowUnits) Decommit(h, unit, SpanLength(h, unit));
-  TrimCommittedCache(h);
+  // Give the freed units back to the OS when they are many, or when the cache of
+  // free committed units is full. Only the freed span is walked (not its free
+  // neighbours, which may be most of the heap), so a free costs O(its length).
+  if (SpanLength(h, unit) >= kDecommitNowUnits || g_freeCommitted > kCommittedCacheUnits) {
+    Decommit(h, unit, SpanLength(h, unit));
+  }
 }
 
 bool SpanResize(Heap* h, uint32_t unit, uint32_t units) {
