@@ -66,7 +66,7 @@ async function checkAndRun(dir: string, env: NodeJS.ProcessEnv): Promise<Record<
   cpSync(join(consumer, 'src'), join(dir, 'src'), { recursive: true });
   cpSync(join(consumer, 'tsconfig.json'), join(dir, 'tsconfig.json'));
   await run(process.execPath, [tsc, '-p', 'tsconfig.json'], dir);
-  const { stdout } = await run(process.execPath, [join(dir, 'dist/main.js')], dir, env);
+  const { stdout } = await run(process.execPath, [join(dir, 'dist/main.mjs')], dir, env);
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
@@ -112,6 +112,10 @@ test('npm: install with scripts blocked and no compiler, load the prebuilt addon
   t.false(existsSync(join(native, 'build')), 'nothing was built');
   t.true(readdirSync(join(native, 'prebuilds/linux-x64')).length > 0);
   report(t, await checkAndRun(dir, cleanEnv(noCompiler)));
+  // the heap map ships as a bin (a symlink in node_modules/.bin) and runs the consumer in-process
+  const { stderr } = await run(join(dir, 'node_modules/.bin/ptr-heap-map'), ['-o', 'heap.svg', 'dist/main.mjs'], dir, cleanEnv(noCompiler));
+  t.regex(stderr, /ptr-heap-map: .*heap\.svg/);
+  t.regex(readFileSync(join(dir, 'heap.svg'), 'utf8'), /^<\?xml[^]*<svg[^]*<\/svg>\s*$/);
 });
 
 test('pnpm: install with the build allowed and forced from source (node-gyp, no download), type-check and run a pooled task', async (t) => {
@@ -124,6 +128,8 @@ test('pnpm: install with the build allowed and forced from source (node-gyp, no 
   writeFileSync(
     join(dir, 'pnpm-workspace.yaml'),
     [
+      // pnpm would otherwise reuse the build of an identical tarball from its store (side-effects cache)
+      'sideEffectsCache: false',
       'allowBuilds:',
       `  '@ptr/native@file:../packs/ptr-native-0.1.0.tgz': true`,
       'overrides:',
@@ -137,9 +143,12 @@ test('pnpm: install with the build allowed and forced from source (node-gyp, no 
   const native = join(dir, 'node_modules/@ptr/native');
   t.true(existsSync(join(native, 'build/Release/ptr_native.node')));
   report(t, await checkAndRun(dir, cleanEnv()));
+  // the heap map as a preload, through the package's "./heap-map" export
+  await run(process.execPath, ['--import', '@ptr/native/heap-map', 'dist/main.mjs'], dir, cleanEnv({ PTR_HEAP_MAP: 'heap.svg' }));
+  t.regex(readFileSync(join(dir, 'heap.svg'), 'utf8'), /^<\?xml[^]*<svg[^]*<\/svg>\s*$/);
 });
 
 test('the consumer fixture reads the published entry points only', (t) => {
-  const main = readFileSync(join(consumer, 'src/main.ts'), 'utf8');
+  const main = readFileSync(join(consumer, 'src/main.mts'), 'utf8');
   t.notRegex(main, /packages\/|\.\.\/\.\./);
 });
