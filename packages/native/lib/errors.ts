@@ -1,5 +1,5 @@
 /**
- * Every error @ptr throws. Each is a {@link PointerError} with a stable `code`;
+ * Every error `@ptr` throws. Each is a {@link PointerError} with a stable `code`;
  * @ptr/core re-exports them. Messages live here so they read the same everywhere.
  */
 export class PointerError extends Error {

@@ -1,6 +1,6 @@
 /**
  * @ptr/worker — a piscina pool whose tasks run inside native stack frames of
- * the shared @ptr heap and receive pointers as arguments.
+ * the shared `@ptr` heap and receive pointers as arguments.
  *
  * Main thread:   const pool = createPool({ filename: new URL('./tasks.js', import.meta.url) });
  *                const sum = await pool.run({ data: arrPtr, n }, { name: 'sum' });
