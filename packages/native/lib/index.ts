@@ -18,6 +18,8 @@ export type { HeapStats, ThreadStats } from './allocator.js';
 export { withFrame, currentFrame, isFrameLive, stackSegmentWord } from './frames.js';
 export { parseByteSize } from './config.js';
 export * as layout from './layout.js';
+/** Size classes of small blocks and the shape of their pages (for tools that read the heap, like the heap map). */
+export * as sizeClasses from './classes.js';
 
 /** The raw, address-level heap API. */
 export interface Heap {

@@ -22,8 +22,9 @@
 import { realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { heap, layout } from '../dist/index.js';
-import { CLASS_COUNT, CLASS_SIZE, PAGE_CAP } from '../dist/classes.js';
+import { heap, layout, sizeClasses } from '../dist/index.js';
+
+const { CLASS_COUNT, CLASS_SIZE, PAGE_CAP } = sizeClasses;
 
 const L = layout;
 const KIND_NAMES = {
