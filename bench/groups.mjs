@@ -16,8 +16,8 @@
 // results.json's environment), result(id) (an earlier row's result; throws if it
 // did not run), optional(id) (the same or undefined) }.
 export const groups = [
-  { name: 'allocator', load: () => import('./allocator.mjs') },
-  // Later: { name: 'core', load: () => import('./core.mjs') },      @ptr/core pointers
-  //        { name: 'frames', load: () => import('./frames.mjs') },  stack frames (withFrame / stackAlloc)
-  //        { name: 'pool', load: () => import('./pool.mjs') },      @ptr/worker pool vs piscina
+  { name: 'allocator', load: () => import('./allocator.mjs') }, // heap.malloc / heap.free vs glibc, thi.ng
+  { name: 'core', load: () => import('./core.mjs') }, //           @ptr/core pointers vs typed arrays, DataView, koffi, v8.serialize
+  { name: 'frames', load: () => import('./frames.mjs') }, //       stack frames (withFrame / stackAlloc) vs N-API calls
+  { name: 'pool', load: () => import('./pool.mjs') }, //           @ptr/worker pool vs plain piscina; parallelFor vs one thread
 ];

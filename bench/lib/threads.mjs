@@ -19,7 +19,7 @@ import { median, summarize } from './measure.mjs';
 const USER_HZ = 100;
 
 /** Busy CPU time of the whole machine and of this process (all its threads), in ticks; null off Linux. */
-function cpuTicks() {
+export function cpuTicks() {
   try {
     const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const self = readFileSync('/proc/self/stat', 'utf8');
@@ -31,7 +31,7 @@ function cpuTicks() {
 }
 
 /** CPUs kept busy by other processes (or the hypervisor, as steal time) between two cpuTicks(). */
-function othersBusy(a, b) {
+export function othersBusy(a, b) {
   if (!a || !b) return null;
   return Math.max(0, (b.machine - a.machine - (b.self - a.self)) / USER_HZ / ((b.ns - a.ns) / 1e9));
 }
