@@ -647,6 +647,18 @@ const METHOD_SPECS: Record<string, ((p: P, fx: Fixture) => Spec) | string> = {
   constructor: 'the classes are made by malloc/calloc/stackAlloc/toPtr (constructors are @internal)',
 };
 
+/** Methods of Pool: where their hostile inputs are tested, or why not. */
+const POOL_METHODS: Record<string, string> = {
+  run: 'the Pool#run tests',
+  parallelFor: 'the Pool#parallelFor tests',
+  close: "piscina's close(options), passed through",
+  destroy: 'takes no arguments',
+  on: "piscina's EventEmitter, passed through",
+  once: "piscina's EventEmitter, passed through",
+  off: "piscina's EventEmitter, passed through",
+  constructor: 'createPool (the options tests)',
+};
+
 // ---------------------------------------------------------------------------
 // Running one hostile call
 
@@ -815,6 +827,8 @@ test.serial('every public function and pointer method has a hostile-input spec',
   for (const p of instances()) for (const m of methodsOf(p.ptr)) methods.add(m);
   const missingMethods = [...methods].filter((m) => !(m in METHOD_SPECS));
   t.deepEqual(missingMethods, [], 'pointer methods with no entry in METHOD_SPECS');
+  const poolMethods = methodsOf(pool).filter((m) => !(m in POOL_METHODS));
+  t.deepEqual(poolMethods, [], 'Pool methods with no entry in POOL_METHODS');
   const classes = Object.entries({ ...native, ...core, ...ptrWorker }).filter(([, v]) => isClass(v)).map(([k]) => k);
   t.log(`${publicFunctions().size} functions, ${methods.size} pointer methods, ${classes.length} classes: ${classes.join(' ')}`);
 });
@@ -1010,6 +1024,20 @@ test.serial('parallelFor with a huge range: refused (ERR_INVALID_OPTION), the pr
     const res = JSON.parse(line || '{}');
     t.true(res.threw === 'PointerError' && res.code === 'ERR_INVALID_OPTION', `${r.c}: expected PointerError [ERR_INVALID_OPTION], got ${line}`);
   }
+});
+
+test.serial('isFrameLive: depths and serials of no live frame are not live', (t) => {
+  const wrong: string[] = [];
+  const probe = (d: number, sr: number): void => {
+    if (native.isFrameLive(d, sr) !== false) wrong.push(`isFrameLive(${d}, ${sr})`);
+  };
+  for (const d of [-1, -2, -5, -16, 0, 1, 8191, 8192, 2 ** 31, 0.5, NaN, Infinity]) for (const sr of [0, 1, -1]) probe(d, sr);
+  native.withFrame(16, () => {
+    const { depth, serial } = native.currentFrame();
+    if (!native.isFrameLive(depth, serial)) wrong.push('the current frame is not live');
+    for (const d of [-1, -2, depth + 1]) for (const sr of [0, serial]) probe(d, sr);
+  });
+  t.deepEqual(wrong, [], 'these report a live frame where there is none');
 });
 
 test.serial('the heap is sound after all hostile calls, the fixture intact', (t) => {
