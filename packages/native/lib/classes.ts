@@ -8,6 +8,7 @@
  * one unit for classes up to 8 KiB, at least 2 blocks above, the unit count chosen to waste the least.
  */
 import { UNIT } from './layout.js';
+import { InvalidSizeError } from './errors.js';
 
 export const SMALL_MAX = 128 * 1024;
 export const CLASS_COUNT = 8 + 10 * 8;
@@ -62,8 +63,11 @@ for (let c = 0; c < CLASS_COUNT; c++) {
   CARVE[c] = Math.max(1, Math.min(PAGE_CAP[c]!, Math.floor(4096 / size)));
 }
 
-/** Size class of a small size (0..SMALL_MAX). */
+/** Size class of a small size (0..SMALL_MAX); InvalidSizeError for anything else. */
 export function classOf(size: number): number {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > SMALL_MAX) {
+    throw new InvalidSizeError(`classOf: ${typeof size === 'number' ? size : typeof size} is not a small block size (0..${SMALL_MAX})`);
+  }
   if (size <= 128) return size <= 16 ? 0 : ((size + 15) >> 4) - 1;
   const s = size - 1;
   const e = 31 - Math.clz32(s);

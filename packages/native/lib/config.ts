@@ -17,6 +17,10 @@ export const DEFAULT_STACK_SIZE = MiB;
 
 /** Parses `123`, `64k`, `512m`, `2g` (case-insensitive, optional `b`/`ib` suffix) into bytes. */
 export function parseByteSize(name: string, text: string, min: number, max: number): number {
+  const label = typeof name === 'string' ? name : 'size';
+  if (typeof text !== 'string') throw new InvalidSizeError(`${label}: a size must be given as text (bytes or a number with k, m or g)`);
+  if (typeof min !== 'number' || typeof max !== 'number') throw new InvalidSizeError(`${label}: the bounds must be numbers`);
+  name = label;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*$/i.exec(text);
   const scale = m ? ({ '': 1, k: KiB, m: MiB, g: GiB } as Record<string, number>)[m[2]!.toLowerCase()]! : NaN;
   const bytes = m ? Math.floor(Number(m[1]) * scale) : NaN;

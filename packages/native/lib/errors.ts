@@ -63,5 +63,7 @@ export class OutOfBoundsError extends PointerError {
 
 /** Formats an address the way every message and `toString()` shows it. */
 export function hex(address: number): string {
-  return '0x' + address.toString(16);
+  if (typeof address === 'number') return '0x' + address.toString(16);
+  if (typeof address === 'bigint') return '0x' + (address as bigint).toString(16);
+  return `(not an address: ${typeof address})`;
 }

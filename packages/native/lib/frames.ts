@@ -31,6 +31,7 @@ export function currentFrame(): { depth: number; serial: number } {
 }
 
 export function isFrameLive(depth: number, serial: number): boolean {
+  if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 0 || typeof serial !== 'number' || serial === 0) return false;
   const s = stackSegmentWord();
   return depth < I32[s + S_DEPTH]! && I32[s + S_SERIALS + depth] === serial;
 }

@@ -71,13 +71,27 @@ export const S_FRAMES_START = 5;
 export const S_SERIALS = 16;
 export const MAX_FRAME_DEPTH = 8192;
 
-/** Word index of `field` in the descriptor of `unit`. */
-export const descOf = (unit: number): number => DESC_BASE + unit * DESC_WORDS;
+/** Throws unless every argument is a number (these helpers do arithmetic only). */
+function numbers(op: string, ...xs: unknown[]): void {
+  if (xs.some((x) => typeof x !== 'number')) throw new PointerError(`layout.${op}: arguments must be numbers`);
+}
+/** Word index of the descriptor of `unit`. */
+export const descOf = (unit: number): number => {
+  if (typeof unit !== 'number') numbers('descOf', unit);
+  return DESC_BASE + unit * DESC_WORDS;
+};
 /** Unit whose descriptor starts at word `d`. */
-export const unitOfDesc = (d: number): number => (d - DESC_BASE) / DESC_WORDS;
-export const threadWord = (slot: number, field: number): number => THREAD_TABLE + slot * THREAD_WORDS + field;
+export const unitOfDesc = (d: number): number => {
+  if (typeof d !== 'number') numbers('unitOfDesc', d);
+  return (d - DESC_BASE) / DESC_WORDS;
+};
+export const threadWord = (slot: number, field: number): number => {
+  if (typeof slot !== 'number' || typeof field !== 'number') numbers('threadWord', slot, field);
+  return THREAD_TABLE + slot * THREAD_WORDS + field;
+};
 
 export function assertLayout(native: NativeLayout): void {
+  if (typeof native !== 'object' || native === null) throw new PointerError('@ptr/native: assertLayout needs the addon layout object');
   const mine: NativeLayout = {
     UNIT_SHIFT,
     DESC_BASE,
@@ -91,7 +105,7 @@ export function assertLayout(native: NativeLayout): void {
   };
   for (const key of Object.keys(mine) as (keyof NativeLayout)[]) {
     if (mine[key] !== native[key]) {
-      throw new PointerError(`@ptr/native: layout mismatch on ${key} (js ${mine[key]}, addon ${native[key]}); rebuild the addon`);
+      throw new PointerError(`@ptr/native: layout mismatch on ${key} (js ${mine[key]}, addon ${String(typeof native[key] === 'number' ? native[key] : typeof native[key])}); rebuild the addon`);
     }
   }
 }
