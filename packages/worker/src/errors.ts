@@ -63,7 +63,24 @@ export function badRange(range: unknown, length?: number): PointerError {
     return new PointerError(`@ptr/worker: parallelFor range ${describe(range)} is outside the array (length ${length})`, 'ERR_OUT_OF_BOUNDS');
   }
   return new PointerError(
-    `@ptr/worker: parallelFor needs a count, [start, end], { start, end } or an array pointer (got ${describe(range)})`,
+    `@ptr/worker: parallelFor needs a count, [start, end], { start, end } (safe integers) or an array pointer (got ${describe(range)})`,
+    'ERR_INVALID_OPTION',
+  );
+}
+
+/**
+ * Most chunks one parallelFor call may split its range into (2^16 = 65536): each chunk is
+ * a queued run, and a count far past this exhausts memory (at 2^31 the process
+ * aborts). Pick a larger chunkSize or fewer chunks.
+ */
+export const MAX_CHUNKS = 2 ** 16;
+
+export function tooManyChunks(option: 'chunks' | 'chunkSize', value: number, n: number): PointerError {
+  const count = option === 'chunks' ? Math.min(value, n) : Math.ceil(n / value);
+  return new PointerError(
+    `@ptr/worker: option ${option} ${value} splits the range of ${n} indices into ${count} chunks, more than ` +
+      `parallelFor's limit of ${MAX_CHUNKS} (each chunk is a queued run): ` +
+      (option === 'chunks' ? 'ask for fewer chunks' : `use a chunkSize of at least ${Math.ceil(n / MAX_CHUNKS)}`),
     'ERR_INVALID_OPTION',
   );
 }

@@ -9,6 +9,7 @@
 export { createPool, parallelFor, Pool, toFileUrl } from './pool.js';
 export type { PoolOptions, RunOptions, ParallelForOptions, Chunk, Range, PoolHistogram, PiscinaFilledOptions } from './pool.js';
 export { task, isTask, DEFAULT_STACK } from './worker.js';
+export { MAX_CHUNKS } from './errors.js';
 export type { Task, TaskOptions, StackPointer } from './worker.js';
 export { pack, unpack, packError, unpackError, PTR_KEY } from './transport.js';
 export type { Packet, WireError, PointerCodec } from './transport.js';

@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { isArrayPointer, type ArrayPointerLike } from './bridge.js';
-import { badOption, badRange, noFilename, poolClosed } from './errors.js';
+import { MAX_CHUNKS, badOption, badRange, noFilename, poolClosed, tooManyChunks } from './errors.js';
 import { pack, unpack, unpackError } from './transport.js';
 import { DEFAULT_STACK, checkStack, type Request, type Response } from './worker.js';
 
@@ -152,14 +152,18 @@ export class Pool<A = any, R = any> {
       if (array !== undefined && (start < 0 || end > array.length)) throw badRange(range, array.length);
       const n = end - start;
       if (n <= 0) return Promise.resolve([]);
+      // The number of chunks is checked against MAX_CHUNKS before any bound is built: an
+      // array of 2^31 bounds (or 2^31 runs) takes the process down, not just this call.
       const bounds: number[] = [];
       if (chunkSize !== undefined) {
         if (!Number.isInteger(chunkSize) || chunkSize < 1) throw badOption('chunkSize', chunkSize, 'a whole number >= 1');
+        if (Math.ceil(n / chunkSize) > MAX_CHUNKS) throw tooManyChunks('chunkSize', chunkSize, n);
         for (let s = start; s < end; s += chunkSize) bounds.push(s);
       } else {
         const want = chunks ?? this.piscina.maxThreads;
         if (!Number.isInteger(want) || want < 1) throw badOption('chunks', chunks, 'a whole number >= 1');
         const k = Math.min(want, n);
+        if (k > MAX_CHUNKS) throw tooManyChunks('chunks', want, n);
         for (let i = 0; i < k; i++) bounds.push(start + Math.floor((i * n) / k));
       }
       bounds.push(end);
@@ -258,15 +262,15 @@ function settle(out: Response): unknown {
 
 function toRange(range: Range): { start: number; end: number; array?: ArrayPointerLike } {
   if (typeof range === 'number') {
-    if (Number.isInteger(range) && range >= 0) return { start: 0, end: range };
+    if (Number.isSafeInteger(range) && range >= 0) return { start: 0, end: range };
   } else if (Array.isArray(range)) {
     const [start, end] = range as [number, number];
-    if (range.length === 2 && Number.isInteger(start) && Number.isInteger(end)) return { start, end };
+    if (range.length === 2 && Number.isSafeInteger(start) && Number.isSafeInteger(end)) return { start, end };
   } else if (isArrayPointer(range)) {
     return { start: 0, end: range.length, array: range };
   } else if (typeof range === 'object' && range !== null) {
     const { start, end } = range as { start: number; end: number };
-    if (Number.isInteger(start) && Number.isInteger(end)) return { start, end };
+    if (Number.isSafeInteger(start) && Number.isSafeInteger(end)) return { start, end };
   }
   throw badRange(range);
 }
