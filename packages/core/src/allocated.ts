@@ -34,6 +34,12 @@ import type { CType } from './types.js';
 export const OWNER = 1;
 /** Flag: memory of a stack frame. */
 export const STACK = 2;
+/**
+ * Flag: the region is one array slot or struct field (and what add() derives
+ * from it): even an unsafe move stays inside `_hi` (each slot holds at most the
+ * slot size), where other pointers may use the rest of their block.
+ */
+export const SUB = 4;
 
 /** Where a memory pointer may reach and what it may do (see the module notes). */
 export class Region {
@@ -95,7 +101,7 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
     return r === null ? -1 : r.end;
   }
 
-  /** @internal OWNER | STACK. */
+  /** @internal OWNER | STACK | SUB. */
   get _flags(): number {
     const r = this._r;
     return r === null ? OWNER : r.flags;
@@ -124,7 +130,10 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
   /** True when the memory holds a value: after a move for untyped memory, always for typed memory. False once freed. */
   get assigned(): boolean {
     if (I32[this._w] !== this._t) return false;
-    return this._type !== null || U8[this._o] !== 0;
+    if (this._type !== null) return true;
+    // 0 bytes of memory: an unsafe move may still have used the block's rest;
+    // a 0-byte frame (or slot) has none, and its next byte is not its own.
+    return (this._hi > this._o || this._usable() > 0) && U8[this._o] !== 0;
   }
 
   /** Always false: memory pointers are never NULL. */
@@ -146,9 +155,10 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
    */
   add(n: number): MemoryPointer<unknown> {
     if (I32[this._w] !== this._t) this._dead();
-    const o = this._o + n;
     const need = this._type === null ? 0 : this._type.size;
-    if (typeof n !== 'number' || !Number.isInteger(n) || o < this._lo || o + need > this._hi || (need === 0 && o >= this._hi && n !== 0)) {
+    if (typeof n !== 'number' || !Number.isInteger(n)) throw offsetOutOfBounds(n, this._lo - this._o, this._hi - this._o - (need === 0 ? 1 : need));
+    const o = this._o + n;
+    if (o < this._lo || o + need > this._hi || (need === 0 && o >= this._hi && n !== 0)) {
       throw offsetOutOfBounds(n, this._lo - this._o, this._hi - this._o - (need === 0 ? 1 : need));
     }
     const Ctor = this.constructor as MemoryPointerClass;
@@ -172,8 +182,13 @@ export abstract class MemoryPointer<T = unknown> extends PointerBase<T> implemen
     throw this._flags & STACK ? frameGoneError(String(this)) : freedError(String(this));
   }
 
-  /** @internal Bytes from this pointer to the usable end of its block (live pointers only). */
+  /**
+   * @internal Bytes from this pointer to the usable end of its region (live
+   * pointers only): the block's (or frame's) usable end, or `_hi` for a slot or field.
+   */
   _usable(): number {
+    const r = this._r;
+    if (r !== null && r.flags & SUB) return this._hi - this._o;
     const end = this._end >= 0 ? this._end : this._block + heap.usableSize(BASE + this._block);
     return end - this._o;
   }
@@ -217,7 +232,7 @@ export class AllocatedPointer<T = unknown> extends MemoryPointer<T> implements I
     const n = measure(v);
     const size = this._hi - this._o;
     if (n > size) {
-      if (options === undefined || options.unsafe !== true) throw tooBig(n, size);
+      if (options == null || options.unsafe !== true) throw tooBig(n, size);
       const usable = this._usable();
       if (n > usable) throw tooBigUnsafe(n, usable);
     }

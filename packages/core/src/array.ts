@@ -10,7 +10,7 @@
  * Slot pointers share the array's liveness: freeing the array kills them.
  */
 import { I32, HEAP_BUFFER } from './memory.js';
-import { MemoryPointer, STACK, type Region } from './allocated.js';
+import { MemoryPointer, STACK, SUB, type Region } from './allocated.js';
 import { inspectSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
 import { indexOutOfBounds, misaligned, noView } from './errors.js';
 import { ScalarType, type ArrayType, type BytesType, type CType, type InitOf, type PointerFor, type ValueOf } from './types.js';
@@ -76,7 +76,8 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
   at(i: number): PointerFor<E> {
     if (I32[this._w] !== this._t) this._dead();
     const cache = this._cache;
-    if (cache !== undefined) {
+    // only a number may index the cache (a string such as 'length' would read the Array's own properties)
+    if (cache !== undefined && typeof i === 'number') {
       const p = cache[i];
       if (p !== undefined) return p as PointerFor<E>;
     }
@@ -134,6 +135,7 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
 
   /** Iterates over the slot pointers (pointers.py's `for p in arr`). */
   *[Symbol.iterator](): Iterator<PointerFor<E>> {
+    if (I32[this._w] !== this._t) this._dead(); // also when there is no slot to visit
     for (let i = 0; i < this.length; i++) yield this.at(i);
   }
 
@@ -148,7 +150,7 @@ export class AllocatedArrayPointer<E extends CType = BytesType> extends MemoryPo
     if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i >= length) throw indexOutOfBounds(i, length);
     const elem = (this._type as ArrayType).of;
     const o = this._o + i * elem.size;
-    const p = pointerAt(elem, o, this._w, this._t, o, o + elem.size, this._block, this._end, this._flags & STACK);
+    const p = pointerAt(elem, o, this._w, this._t, o, o + elem.size, this._block, this._end, (this._flags & STACK) | SUB);
     if (this._cache === undefined) this._cache = new Array<MemoryPointer<unknown> | undefined>(Math.min(length, 4096));
     this._cache[i] = p;
     return p as PointerFor<E>;

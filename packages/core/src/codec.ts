@@ -61,6 +61,10 @@ export function measure(v: unknown): number {
       return 1;
     case 'string': {
       const n = v.length === 0 ? 0 : Buffer.byteLength(v, 'utf8');
+      // A lone surrogate has no UTF-8 form (it would come back as U+FFFD): such
+      // strings go through v8.serialize, which keeps them. (Any surrogate makes
+      // the UTF-8 longer than the string, so ASCII text never pays for the check.)
+      if (n !== v.length && !(v as unknown as { isWellFormed(): boolean }).isWellFormed()) return measureClone(v);
       pendingTag = n === v.length ? T_LATIN1 : T_UTF8;
       pendingLen = n;
       return HEADER + n;
@@ -175,10 +179,12 @@ export function heldSize(o: number, avail: number): number {
  * claims more than `avail` (a value moved in with `unsafe`).
  */
 export function read(o: number, avail: number, more: { _usable(): number }): unknown {
-  const tag = avail > 0 ? U8[o]! : T_EMPTY;
+  let limit = avail;
+  // 0 bytes: an unsafe move may still have put a value in the rest of the block
+  if (avail === 0 && (limit = more._usable()) <= 0) throw noValue();
+  const tag = U8[o]!;
   if (tag === T_EMPTY) throw noValue();
   if (tag > T_CLONE) throw garbledValue(`unknown tag ${tag}`);
-  let limit = avail;
   let need = tag < T_INT32 ? 1 : tag === T_INT32 ? 5 : tag < T_LATIN1 ? 9 : HEADER;
   if (need > limit) {
     limit = more._usable();

@@ -16,7 +16,7 @@
  * handed out cannot be revoked: use those only inside the frame.
  */
 import { I32, HEAP_BUFFER } from './memory.js';
-import { STACK, type MemoryPointer, type Region } from './allocated.js';
+import { STACK, SUB, type MemoryPointer, type Region } from './allocated.js';
 import { compile, readAddress, readCString, snippets, TypedPointer } from './scalar.js';
 import { inspectSymbol, snapshotSymbol, type MoveOptions, type PointerBase } from './pointer-base.js';
 import { misaligned, unknownField } from './errors.js';
@@ -97,7 +97,7 @@ export class StructPointer<F extends StructFields = StructFields> extends TypedP
       const f = (this._type as StructType).byName.get(name);
       if (f === undefined) throw unknownField(this._type!.name, name);
       const o = this._o + f.offset;
-      p = pointerAt(f.type, o, this._w, this._t, o, o + f.type.size, this._block, this._end, this._flags & STACK);
+      p = pointerAt(f.type, o, this._w, this._t, o, o + f.type.size, this._block, this._end, (this._flags & STACK) | SUB);
       cache.set(name, p);
     }
     return p as PointerFor<F[K]>;
@@ -202,7 +202,7 @@ function arrayField(a: ArrayType): (o: number, w: number, t: number, p: MemoryPo
       return new elem.TypedArray(HEAP_BUFFER, o, a.length);
     };
   }
-  return (o, w, t, p) => pointerAt(a, o, w, t, o, o + a.size, p._block, p._end, p._flags & STACK);
+  return (o, w, t, p) => pointerAt(a, o, w, t, o, o + a.size, p._block, p._end, (p._flags & STACK) | SUB);
 }
 
 function reader(t: CType): (o: number, p: MemoryPointer<unknown>) => unknown {
