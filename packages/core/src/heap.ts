@@ -119,8 +119,9 @@ export function realloc<P extends MemoryPointer<unknown>>(ptr: P, size: number):
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) throw badSize('realloc(ptr, size): size', size);
   const type = ptr._type;
   let newType = type;
+  let held = 0;
   if (type === null) {
-    const held = (ptr as unknown as AllocatedPointer)._held();
+    held = (ptr as unknown as AllocatedPointer)._held();
     if (held > size) throw reallocBelowValue(held, size);
   } else if (type.kind === 'array') {
     const a = type as ArrayType;
@@ -144,6 +145,7 @@ export function realloc<P extends MemoryPointer<unknown>>(ptr: P, size: number):
     retag(o);
   }
   if (type !== null && size > oldSize) zero(o + oldSize, size - oldSize);
+  else if (type === null && held === 0) clear(o); // still no value (a new block copied none of the old tag)
   ptr._o = o; // an owner: lo = block = o
   ptr._hi = o + size;
   ptr._w = live.w;
