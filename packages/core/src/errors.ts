@@ -112,8 +112,8 @@ export const cstringTooLong = (bytes: number, n: number): InvalidSizeError =>
   new InvalidSizeError(`string is ${bytes} bytes in UTF-8, a char[${n}] holds at most ${n - 1} and the terminating NUL`);
 export const arrayTooLong = (length: number, n: number): InvalidSizeError =>
   new InvalidSizeError(`array of ${length} elements does not fit in ${n} slots`);
-export const unknownField = (structName: string, name: string): PointerError =>
-  new PointerError(`${structName} has no field ${JSON.stringify(name)}`, 'ERR_POINTER');
+export const unknownField = (structName: string, name: unknown): PointerError =>
+  new PointerError(`${structName} has no field ${describe(name)}`, 'ERR_POINTER');
 export const misaligned = (what: string, align: number): InvalidPointerError =>
   new InvalidPointerError(`${what}: address is not aligned to ${align} bytes, so no typed-array view can cover it`);
 export const noView = (what: string, typeName: string): PointerError =>

@@ -22,7 +22,7 @@ import type { AllocatedArrayPointer } from './array.js';
 import type { StructPointer } from './struct.js';
 import type { TypedPointer } from './scalar.js';
 import type { Pointer } from './object-pointer.js';
-import { PointerError, describe, unknownField } from './errors.js';
+import { InvalidSizeError, PointerError, describe, unknownField } from './errors.js';
 
 declare const valueType: unique symbol;
 
@@ -203,7 +203,7 @@ export class CStringType extends CType<string> {
 /** `char[n]`: a NUL-terminated UTF-8 string of at most `n - 1` bytes. */
 export function cstring(n: number): CStringType {
   checkCount('cstring(n)', n);
-  if (n < 1) throw new PointerError('cstring(n): n must be at least 1 (room for the NUL)', 'ERR_POINTER');
+  if (n < 1) throw new InvalidSizeError('cstring(n): n must be at least 1 (room for the NUL)');
   return new CStringType(n);
 }
 
@@ -288,9 +288,18 @@ const RESERVED = new Set(['constructor', '__proto__', 'prototype']);
  * which JavaScript objects reorder).
  */
 export function struct<F extends StructFields>(fields: F | readonly (readonly [keyof F & string, CType])[], name?: string): StructType<F> {
-  const entries: [string, CType][] = Array.isArray(fields)
-    ? (fields as readonly (readonly [string, CType])[]).map(([k, v]) => [k, v])
-    : Object.entries(fields as StructFields);
+  if (name !== undefined && typeof name !== 'string') throw new PointerError(`struct(fields, name): name must be a string, got ${describe(name)}`, 'ERR_POINTER');
+  let entries: [string, CType][];
+  if (Array.isArray(fields)) {
+    entries = (fields as readonly unknown[]).map((e) => {
+      if (!Array.isArray(e) || e.length !== 2) throw new PointerError(`struct(fields): expected [name, type] pairs, got ${describe(e)}`, 'ERR_POINTER');
+      return [e[0], e[1]] as [string, CType];
+    });
+  } else if (typeof fields === 'object' && fields !== null && Object.prototype.toString.call(fields) === '[object Object]') {
+    entries = Object.entries(fields as StructFields);
+  } else {
+    throw new PointerError(`struct(fields): expected an object of field types or [name, type] pairs, got ${describe(fields)}`, 'ERR_POINTER');
+  }
   const out: FieldInfo[] = [];
   let offset = 0;
   let align = 1;
@@ -337,7 +346,7 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 function checkCount(what: string, n: unknown): asserts n is number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 32) {
-    throw new PointerError(`${what}: expected a non-negative integer, got ${describe(n)}`, 'ERR_POINTER');
+    throw new InvalidSizeError(`${what}: expected an integer from 0 to 2^32, got ${describe(n)}`);
   }
 }
 
@@ -359,6 +368,7 @@ export type TypeSpec =
 
 /** A type as plain data: what another thread needs to rebuild it with {@link typeFromSpec}. */
 export function typeToSpec(t: CType): TypeSpec {
+  if (!(t instanceof CType)) throw notAType('typeToSpec(type)', t);
   switch (t.kind) {
     case 'bytes':
       return { k: 'bytes', n: t.size };
@@ -383,7 +393,13 @@ const specCache = new Map<string, CType>();
 
 /** Rebuilds a type from {@link typeToSpec}; equal specs give the same descriptor (so struct views are generated once). */
 export function typeFromSpec(spec: TypeSpec): CType {
-  const key = JSON.stringify(spec);
+  if (typeof spec !== 'object' || spec === null || typeof spec.k !== 'string') throw badSpec(spec);
+  let key: string;
+  try {
+    key = JSON.stringify(spec);
+  } catch {
+    throw badSpec(spec);
+  }
   let t = specCache.get(key);
   if (t === undefined) {
     t = build(spec);
@@ -403,14 +419,21 @@ function build(spec: TypeSpec): CType {
     case 'array':
       return array(typeFromSpec(spec.of), spec.n);
     case 'struct':
+      if (!Array.isArray(spec.fields)) throw badSpec(spec);
       return struct(
-        spec.fields.map(([n, f]) => [n, typeFromSpec(f)] as const),
+        spec.fields.map((e: unknown) => {
+          if (!Array.isArray(e) || e.length !== 2) throw badSpec(spec);
+          return [e[0] as string, typeFromSpec(e[1] as TypeSpec)] as const;
+        }),
         spec.name ?? undefined,
       );
     default: {
-      const s = scalars[spec.k];
-      if (s === undefined) throw new PointerError(`unknown type spec ${describe(spec)}`, 'ERR_POINTER');
-      return s;
+      if (!Object.hasOwn(scalars, spec.k)) throw badSpec(spec);
+      return scalars[spec.k];
     }
   }
+}
+
+function badSpec(spec: unknown): PointerError {
+  return new PointerError(`typeFromSpec: ${describe(spec)} is not a type spec (what typeToSpec returns)`, 'ERR_POINTER');
 }
