@@ -14,8 +14,35 @@ export function notTransferable(pointer: string, why: string): PointerError {
   );
 }
 
-export function badOption(name: string, value: unknown, expected: string): PointerError {
-  return new PointerError(`@ptr/worker: option ${name} must be ${expected} (got ${describe(value)})`, 'ERR_INVALID_OPTION');
+export function badOption(name: string, value: unknown, expected: string, cause?: unknown): PointerError {
+  const e = new PointerError(`@ptr/worker: option ${name} must be ${expected} (got ${describe(value)})`, 'ERR_INVALID_OPTION');
+  if (cause !== undefined) Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true });
+  return e;
+}
+
+/** piscina refused one of its own options (a TypeError or RangeError): typed, piscina's error as `cause`. */
+export function badPiscinaOption(cause: Error): PointerError {
+  const e = new PointerError(`@ptr/worker: createPool(options): ${cause.message}`, 'ERR_INVALID_OPTION');
+  Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true });
+  return e;
+}
+
+/** An options argument: undefined means `{}`; anything else must be an object (of any class). */
+export function optionsObject<T extends object>(what: string, options: unknown): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== 'object' || options === null) throw badOption(what, options, 'an object');
+  return options as T;
+}
+
+/** Args or a result that structured clone would refuse (DataCloneError), with the reason as `cause`. */
+export function notCloneable(what: string, cause: unknown): PointerError {
+  const e = new PointerError(
+    `@ptr/worker: cannot send ${what} between threads: it must be structured-cloneable apart from heap pointers ` +
+      `(${cause instanceof Error ? cause.message : String(cause)})`,
+    'ERR_NOT_CLONEABLE',
+  );
+  Object.defineProperty(e, 'cause', { value: cause, writable: true, configurable: true });
+  return e;
 }
 
 export function noFilename(): PointerError {
@@ -92,5 +119,6 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v);
   if (Array.isArray(v) && v.length <= 4 && v.every((x) => typeof x === 'number')) return `[${v.join(', ')}]`;
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'null prototype'})`;
+  if (typeof v === 'bigint') return `${v}n`;
   return String(v);
 }

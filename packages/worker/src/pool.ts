@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { isArrayPointer, type ArrayPointerLike } from './bridge.js';
-import { MAX_CHUNKS, badOption, badRange, noFilename, poolClosed, tooManyChunks } from './errors.js';
+import { MAX_CHUNKS, badOption, badPiscinaOption, badRange, noFilename, notCloneable, optionsObject, poolClosed, tooManyChunks } from './errors.js';
 import { pack, unpack, unpackError } from './transport.js';
 import { DEFAULT_STACK, checkStack, type Request, type Response } from './worker.js';
 
@@ -87,8 +87,13 @@ export function toFileUrl(filename: string | URL, what = 'filename'): string {
     return filename.href;
   }
   if (typeof filename !== 'string' || filename === '') throw badOption(what, filename, 'a path or a file: URL');
-  if (filename.startsWith('file:')) return new URL(filename).href;
-  return pathToFileURL(isAbsolute(filename) ? filename : resolve(filename)).href;
+  try {
+    if (/^file:/i.test(filename)) return new URL(filename).href;
+    return pathToFileURL(isAbsolute(filename) ? filename : resolve(filename)).href;
+  } catch (e) {
+    // new URL('file://[') and paths Node cannot turn into a URL (ERR_INVALID_URL, ERR_INVALID_ARG_VALUE)
+    throw badOption(what, filename, 'a path or a valid file: URL', e);
+  }
 }
 
 /** A piscina pool whose tasks run in native stack frames and take pointers. */
@@ -103,15 +108,20 @@ export class Pool<A = any, R = any> {
   readonly stack: number;
   #closed: 'close()' | 'destroy()' | null = null;
 
-  constructor(options: PoolOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw badOption('options', options, 'an object');
-    const { filename, name = 'default', stack = DEFAULT_STACK, ...rest } = options;
+  constructor(options?: PoolOptions) {
+    const { filename, name = 'default', stack = DEFAULT_STACK, ...rest } = optionsObject<PoolOptions>('createPool(options)', options);
     if (typeof name !== 'string') throw badOption('name', name, 'a string');
     checkStack('stack', stack);
     this.filename = filename == null ? null : toFileUrl(filename);
     this.name = name;
     this.stack = stack;
-    this.piscina = new Piscina({ ...rest, filename: ENTRY, name: 'default' });
+    try {
+      this.piscina = new Piscina({ ...rest, filename: ENTRY, name: 'default' });
+    } catch (e) {
+      // piscina validates its own options with TypeErrors/RangeErrors: same error, typed, piscina's as `cause`
+      if (e instanceof TypeError || e instanceof RangeError) throw badPiscinaOption(e);
+      throw e;
+    }
   }
 
   /**
@@ -120,19 +130,27 @@ export class Pool<A = any, R = any> {
    * result travel as pointers. A pointer that cannot cross threads (stack,
    * object pointer) rejects the run before anything is sent.
    */
-  run<T = R>(args: A, options: RunOptions = {}): Promise<T> {
+  run<T = R>(args: A, options?: RunOptions): Promise<T> {
     try {
+      options = optionsObject<RunOptions>('run(args, options)', options);
       if (this.#closed !== null) throw poolClosed(this.#closed);
       const f = options.filename != null ? toFileUrl(options.filename, 'run({ filename })') : this.filename;
       if (f === null) throw noFilename();
       const n = options.name ?? this.name;
       if (typeof n !== 'string') throw badOption('run({ name })', n, 'a string');
       if (options.stack !== undefined) checkStack('run({ stack })', options.stack);
-      const req: Request = { f, n, s: options.stack ?? -1, d: this.stack, a: pack(args) };
+      const { signal, transferList } = options;
+      if (signal != null && !isAbortSignalLike(signal)) {
+        throw badOption('run({ signal })', signal, "an AbortSignal or an EventEmitter that emits 'abort'");
+      }
+      if (transferList != null && !(Array.isArray(transferList) && transferList.every((x) => typeof x === 'object' && x !== null))) {
+        throw badOption('run({ transferList })', transferList, 'an array of transferable objects (ArrayBuffer, MessagePort, …)');
+      }
+      const req: Request = { f, n, s: options.stack ?? -1, d: this.stack, a: pack(args, 'the arguments') };
       const opts: PiscinaRunOptions = {};
-      if (options.signal != null) opts.signal = options.signal;
-      if (options.transferList != null) opts.transferList = options.transferList;
-      return (this.piscina.run(req, opts) as Promise<Response>).then(settle) as Promise<T>;
+      if (signal != null) opts.signal = signal;
+      if (transferList != null) opts.transferList = transferList;
+      return (this.piscina.run(req, opts) as Promise<Response>).then(settle, (e: unknown) => refused(e, transferList)) as Promise<T>;
     } catch (e) {
       return Promise.reject(e);
     }
@@ -143,9 +161,9 @@ export class Pool<A = any, R = any> {
    * the task once per chunk with a {@link Chunk} as its args, and resolves with
    * the results in chunk order. Rejects with the first chunk's error.
    */
-  parallelFor<T = R, X = unknown>(range: Range, options: ParallelForOptions<X> = {}): Promise<T[]> {
+  parallelFor<T = R, X = unknown>(range: Range, options?: ParallelForOptions<X>): Promise<T[]> {
     try {
-      const { args, chunks, chunkSize, array: given, ...run } = options;
+      const { args, chunks, chunkSize, array: given, ...run } = optionsObject<ParallelForOptions<X>>('parallelFor(range, options)', options);
       const { start, end, array: own } = toRange(range);
       const array = given ?? own;
       if (given !== undefined && !isArrayPointer(given)) throw badOption('array', given, 'an array pointer');
@@ -260,6 +278,31 @@ function settle(out: Response): unknown {
   return unpack(out);
 }
 
+/**
+ * A run piscina rejected before the task ran: postMessage refusing the
+ * arguments (DataCloneError) or the transfer list becomes a PointerError (the
+ * original as `cause`); piscina's own errors (AbortError, queue full, worker
+ * exited, …) pass through.
+ */
+function refused(e: unknown, transferList: unknown): never {
+  if (typeof e === 'object' && e !== null) {
+    const { name, code } = e as { name?: unknown; code?: unknown };
+    if (code === 'ERR_INVALID_TRANSFER_OBJECT') throw badOption('run({ transferList })', transferList, 'an array of transferable objects (ArrayBuffer, MessagePort, …)', e);
+    if (name === 'DataCloneError') throw notCloneable('the arguments', e);
+  }
+  throw e;
+}
+
+/** An AbortSignal (addEventListener) or an EventEmitter (once), as piscina listens to them. */
+function isAbortSignalLike(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    (typeof o.addEventListener === 'function' && typeof o.removeEventListener === 'function') ||
+    (typeof o.once === 'function' && typeof o.removeListener === 'function')
+  );
+}
+
 function toRange(range: Range): { start: number; end: number; array?: ArrayPointerLike } {
   if (typeof range === 'number') {
     if (Number.isSafeInteger(range) && range >= 0) return { start: 0, end: range };
@@ -282,5 +325,6 @@ export function createPool<A = any, R = any>(options: PoolOptions = {}): Pool<A,
 
 /** parallelFor as a function: `parallelFor(pool, range, options)`. */
 export function parallelFor<T = unknown, X = unknown>(pool: Pool, range: Range, options?: ParallelForOptions<X>): Promise<T[]> {
+  if (!(pool instanceof Pool)) return Promise.reject(badOption('parallelFor(pool)', pool, 'a Pool made by createPool()'));
   return pool.parallelFor<T, X>(range, options);
 }

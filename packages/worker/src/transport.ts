@@ -30,6 +30,7 @@
  */
 import * as nativeExports from '@ptr/native';
 import { PointerError } from '@ptr/native';
+import { badOption, notCloneable } from './errors.js';
 
 /** Own key of a pointer placeholder in the wire value (a NUL keeps it from meeting user keys). */
 export const PTR_KEY = '\u0000@ptr/pointer';
@@ -84,9 +85,13 @@ function isLeaf(v: object): boolean {
  * Throws for a pointer that cannot cross; keeps walking after the first find so
  * that every such pointer throws here, before anything is sent.
  */
-function scan(c: PointerCodec, v: unknown, seen: Set<object>, found: Map<object, unknown>): void {
-  if (typeof v !== 'object' || v === null || seen.has(v)) return;
+function scan(c: PointerCodec, v: unknown, seen: Set<object>, found: Map<object, unknown>, what: string): void {
+  if (typeof v !== 'object' || v === null || seen.has(v)) {
+    if (typeof v === 'function' || typeof v === 'symbol') throw uncloneable(v, what);
+    return;
+  }
   seen.add(v);
+  if (v instanceof Promise || v instanceof WeakMap || v instanceof WeakSet || v instanceof WeakRef) throw uncloneable(v, what);
   const wire = c.encode(v);
   if (wire !== undefined) {
     found.set(v, wire);
@@ -94,17 +99,23 @@ function scan(c: PointerCodec, v: unknown, seen: Set<object>, found: Map<object,
   }
   if (isLeaf(v)) return;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) scan(c, v[i], seen, found);
+    for (let i = 0; i < v.length; i++) scan(c, v[i], seen, found, what);
   } else if (v instanceof Map) {
     for (const [k, x] of v) {
-      scan(c, k, seen, found);
-      scan(c, x, seen, found);
+      scan(c, k, seen, found, what);
+      scan(c, x, seen, found, what);
     }
   } else if (v instanceof Set) {
-    for (const x of v) scan(c, x, seen, found);
+    for (const x of v) scan(c, x, seen, found, what);
   } else {
-    for (const k of Object.keys(v)) scan(c, (v as Record<string, unknown>)[k], seen, found);
+    for (const k of Object.keys(v)) scan(c, (v as Record<string, unknown>)[k], seen, found, what);
   }
+}
+
+/** A value structured clone refuses (found by the walk: functions, symbols, Promise, Weak*). */
+function uncloneable(v: unknown, what: string): PointerError {
+  const kind = typeof v === 'function' ? 'a function' : typeof v === 'symbol' ? 'a symbol' : `a ${(v as object).constructor?.name ?? 'object'}`;
+  return notCloneable(what, new TypeError(`${kind} cannot be structured-cloned`));
 }
 
 /** Second pass: a copy of `v` with the pointers found by scan() replaced by placeholders. */
@@ -175,13 +186,17 @@ function restore(v: unknown, ptrs: object[], seen: Set<object>): unknown {
 
 /**
  * Prepares `value` for postMessage. Throws a PointerError, before anything is
- * sent, for a pointer that cannot cross threads.
+ * sent, for a pointer that cannot cross threads (ERR_POINTER_NOT_TRANSFERABLE)
+ * and for a function, symbol, Promise or Weak* anywhere the walk reaches
+ * (ERR_NOT_CLONEABLE; postMessage would refuse it, and a refused result takes
+ * its worker down). `what` names the value in messages.
  */
-export function pack(value: unknown): Packet {
+export function pack(value: unknown, what = 'the value'): Packet {
   const c = codec;
+  if (typeof value === 'function' || typeof value === 'symbol') throw uncloneable(value, what);
   if (c === null || typeof value !== 'object' || value === null) return { v: value };
   const found = new Map<object, unknown>();
-  scan(c, value, new Set(), found);
+  scan(c, value, new Set(), found, what);
   if (found.size === 0) return { v: value };
   const wires: unknown[] = [];
   const v = replace(value, found, new Map(), wires);
@@ -190,8 +205,11 @@ export function pack(value: unknown): Packet {
 
 /** Rebuilds the value on the receiving side: placeholders become working pointers. */
 export function unpack(packet: Packet): unknown {
+  if (typeof packet !== 'object' || packet === null) throw badOption('unpack(packet)', packet, 'a packet made by pack() ({ v, p? })');
   const wires = packet.p;
-  if (wires === undefined || wires.length === 0) return packet.v;
+  if (wires === undefined) return packet.v;
+  if (!Array.isArray(wires)) throw badOption('unpack(packet).p', wires, 'an array of pointer wire forms');
+  if (wires.length === 0) return packet.v;
   if (codec === null) {
     throw new PointerError('@ptr/worker: received pointers but no pointer codec is installed (is @ptr/core loaded?)');
   }
@@ -277,16 +295,26 @@ const builtinErrors: Record<string, ErrorClass> = {
 };
 
 /** Wire form -> Error of the same class where that class is known on this side. */
-export function unpackError(w: WireError): Error {
-  const Cls = ptrErrors.get(w.name) ?? builtinErrors[w.name] ?? Error;
-  const err = new Cls(w.message);
-  if (err.name !== w.name) Object.defineProperty(err, 'name', { value: w.name, writable: true, configurable: true });
-  if (w.stack !== undefined) Object.defineProperty(err, 'stack', { value: w.stack, writable: true, configurable: true });
+export function unpackError(w: WireError, depth = 0): Error {
+  if (typeof w !== 'object' || w === null) {
+    // Not a wire error (packError always makes an object): still an Error to reject with, never a TypeError here.
+    return new PointerError(`@ptr/worker: a task failed with a malformed error (${safeString(w)})`, 'ERR_INVALID_OPTION');
+  }
+  const name = typeof w.name === 'string' ? w.name : 'Error';
+  // (own keys only: a name like 'toString' or 'constructor' must not pick up Object.prototype's members)
+  const Cls = ptrErrors.get(name) ?? (Object.prototype.hasOwnProperty.call(builtinErrors, name) ? builtinErrors[name] : undefined) ?? Error;
+  const err = new Cls(typeof w.message === 'string' ? w.message : safeString(w.message));
+  if (err.name !== name) Object.defineProperty(err, 'name', { value: name, writable: true, configurable: true });
+  if (typeof w.stack === 'string') Object.defineProperty(err, 'stack', { value: w.stack, writable: true, configurable: true });
   if (w.code !== undefined) Object.defineProperty(err, 'code', { value: w.code, writable: true, enumerable: true, configurable: true });
-  if (w.cause !== undefined) {
-    const cause = 'value' in w.cause ? w.cause.value : unpackError(w.cause as WireError);
+  if (typeof w.cause === 'object' && w.cause !== null) {
+    const cause = 'value' in w.cause ? w.cause.value : depth < 8 ? unpackError(w.cause as WireError, depth + 1) : undefined;
     Object.defineProperty(err, 'cause', { value: cause, writable: true, configurable: true });
   }
-  if (w.props) Object.assign(err, w.props);
+  if (typeof w.props === 'object' && w.props !== null) {
+    for (const k of Object.keys(w.props)) {
+      if (k !== '__proto__') (err as unknown as Record<string, unknown>)[k] = w.props[k];
+    }
+  }
   return err;
 }

@@ -28,7 +28,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { move } from 'piscina';
-import { asyncInFrame, badOption, noTypeScript, notATask } from './errors.js';
+import { asyncInFrame, badOption, noTypeScript, notATask, optionsObject } from './errors.js';
 import { inFrame, type StackPointer } from './bridge.js';
 import { pack, packError, unpack, type Packet, type WireError } from './transport.js';
 
@@ -64,9 +64,10 @@ export interface Task<A = any, R = any> {
  */
 export function task<A = any, R = any>(
   fn: (args: A, stack: StackPointer | null) => R,
-  options: TaskOptions = {},
+  options?: TaskOptions,
 ): Task<A, R> {
   if (typeof fn !== 'function') throw badOption('task(fn)', fn, 'a function');
+  options = optionsObject<TaskOptions>('task(fn, options)', options);
   if (options.stack !== undefined) checkStack('task(fn, { stack })', options.stack);
   const record: TaskRecord = { fn, stack: options.stack };
   const local = (args: A) => call(record, args, record.stack ?? DEFAULT_STACK);
@@ -144,7 +145,7 @@ function execute(req: Request, ns: Namespace): Response | Promise<Response> {
     const args = unpack(req.a);
     const stack = req.s >= 0 ? req.s : (t.stack ?? req.d);
     const r = call(t, args, stack);
-    if (isThenable(r)) return Promise.resolve(r).then(packResult, (e: unknown) => ({ e: packError(e) }));
+    if (isThenable(r)) return Promise.resolve(r).then(packResultOrError, (e: unknown) => ({ e: packError(e) }));
     return packResult(r);
   } catch (e) {
     return { e: packError(e) };
@@ -154,14 +155,27 @@ function execute(req: Request, ns: Namespace): Response | Promise<Response> {
 const kTransferable = Symbol.for('Piscina.transferable');
 const kValue = Symbol.for('Piscina.valueOf');
 
-/** Packs a result; a value made by move() keeps its transfer list. */
+/**
+ * Packs a result; a value made by move() keeps its transfer list. Throws
+ * (PointerError) for a result that cannot be sent: piscina would fail to post
+ * it and the worker would die, so it must fail here, as a packed error.
+ */
 function packResult(r: unknown): Response {
   if (typeof r === 'object' && r !== null && kTransferable in r && kValue in r) {
     const m = r as Record<symbol, unknown>;
-    const wrapped = { [kTransferable]: m[kTransferable], [kValue]: pack(m[kValue]) };
+    const wrapped = { [kTransferable]: m[kTransferable], [kValue]: pack(m[kValue], 'the result') };
     return move(wrapped as never) as unknown as Response;
   }
-  return pack(r);
+  return pack(r, 'the result');
+}
+
+/** packResult for an async task's result: a refused result is a packed error too (not a rejection piscina would post raw). */
+function packResultOrError(r: unknown): Response {
+  try {
+    return packResult(r);
+  } catch (e) {
+    return { e: packError(e) };
+  }
 }
 
 function find(ns: Namespace, req: Request): Task {
