@@ -15,7 +15,10 @@
  * - `pack` never mutates the caller's value: containers on a path to a pointer
  *   are copied (arrays, plain and class objects, Map, Set); others are shared.
  * - `pack` throws (PointerError) before anything is sent when a pointer cannot
- *   cross threads (a stack pointer, an object pointer).
+ *   cross threads (a stack pointer, an object pointer), or when the walk meets
+ *   a value structured clone refuses (function, symbol, Promise, Weak*):
+ *   ERR_NOT_CLONEABLE. (A refused result would otherwise kill its worker:
+ *   piscina rethrows the failed postMessage there.)
  * - One pointer object reached twice (or through a cycle) is one wire entry and
  *   comes out as one pointer object: aliasing and cycles survive the trip.
  * - `unpack` mutates only the fresh clone it received.
