@@ -460,6 +460,11 @@ const KINDS: Record<string, Kind> = {
   moveOptions: { values: BASIC.filter((h) => h.label !== 'undefined'), expect: () => T(InvalidSizeError) },
   /** A @ptr/worker option: a bad value -> PointerError with code ERR_INVALID_OPTION. */
   workerOption: { values: BASIC, expect: () => ({ throws: [PointerError], code: 'ERR_INVALID_OPTION' }) },
+  /** A transfer list: an empty array is a valid (empty) list, as for Node and piscina. */
+  transferList: {
+    values: BASIC,
+    expect: (_h, v) => (Array.isArray(v) && v.length === 0 ? 'skip' : { throws: [PointerError], code: 'ERR_INVALID_OPTION' }),
+  },
   /** A task module location. */
   filename: {
     values: [...BASIC.filter((h) => h.is !== 'string'), J("'file://[' (an invalid URL)", () => 'file://['), J("new URL('http://example.com/t.mjs')", () => new URL('http://example.com/t.mjs'))],
@@ -606,7 +611,7 @@ const OPTION_SPECS: Record<string, { base: () => Record<string, unknown>; fields
   'worker.task(fn, options)': { base: () => ({}), fields: { stack: 'workerStack' }, call: (o) => ptrWorker.task(() => 1, o as never) },
   'Pool#run(args, options)': {
     base: () => ({}),
-    fields: { name: 'exportName', filename: 'filename', stack: 'workerStack', signal: 'workerOption', transferList: 'workerOption' },
+    fields: { name: 'exportName', filename: 'filename', stack: 'workerStack', signal: 'workerOption', transferList: 'transferList' },
     call: (o) => pool.run(1, o as never),
     async: true,
   },
