@@ -52,22 +52,42 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-function run<S, A extends unknown[], R>(size: number, type: CType | null, fn: (ptr: StackPointerFor<S>, ...args: A) => R, args: A): R {
-  let entered = false;
-  const result = withFrame(size, (address: number) => {
-    entered = true;
-    frameTag();
-    const o = address - BASE;
-    const end = o + align16(size);
-    if (type === null) {
-      if (size > 0) clear(o);
-    } else zero(o, size);
-    const ptr = pointerAt(type, o, live.w, live.t, o, o + size, o, end, STACK) as unknown as StackPointerFor<S>;
-    return fn(ptr, ...args);
-  });
+// The frame body reads what to do from these, so that a frame needs no closure
+// allocated per call. It copies them into locals before any user code runs, so
+// nested frames (which overwrite them) are safe.
+let nextSize = 0;
+let nextType: CType | null = null;
+let nextFn: ((ptr: never, ...args: never[]) => unknown) | null = null;
+let nextArgs: unknown[] | null = null;
+/** Frames whose body ran: run() checks its own frame's body ran (nested frames only add to it). */
+let framesEntered = 0;
+
+function frameBody(address: number): unknown {
+  const size = nextSize;
+  const type = nextType;
+  const fn = nextFn!;
+  const args = nextArgs;
+  framesEntered++;
+  frameTag();
+  const o = address - BASE;
+  const end = o + align16(size);
+  if (type === null) {
+    if (size > 0) clear(o);
+  } else zero(o, size);
+  const ptr = pointerAt(type, o, live.w, live.t, o, o + size, o, end, STACK) as never;
+  return args === null ? fn(ptr) : fn(ptr, ...(args as never[]));
+}
+
+function run<S, A extends unknown[], R>(size: number, type: CType | null, fn: (ptr: StackPointerFor<S>, ...args: A) => R, args: A | null): R {
+  nextSize = size;
+  nextType = type;
+  nextFn = fn as never;
+  nextArgs = args;
+  const before = framesEntered;
+  const result = withFrame(size, frameBody) as R;
   // withFrame throws when the frame does not fit; should an error of its ever
   // get lost on the way, the callback not running still must not pass silently.
-  if (!entered) throw stackOverflow(size);
+  if (framesEntered === before) throw stackOverflow(size);
   if (isThenable(result)) {
     // The frame is gone already; keep the promise's rejection (its next use of
     // the pointer throws) from surfacing as an unhandled rejection.
@@ -113,5 +133,5 @@ export function stackAlloc<S extends number | CType, A extends unknown[], R>(
 export function acquireStackAlloc<S extends number | CType, R>(sizeOrType: S, fn: (ptr: StackPointerFor<S>) => R): R {
   const size = frameSize('acquireStackAlloc', sizeOrType);
   if (typeof fn !== 'function') throw notAFunction('acquireStackAlloc(size, fn)', fn);
-  return run(size, sizeOrType instanceof CType ? sizeOrType : null, fn, []);
+  return run(size, sizeOrType instanceof CType ? sizeOrType : null, fn, null);
 }
