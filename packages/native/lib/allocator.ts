@@ -356,17 +356,29 @@ function freeRemote(b: Block, address: number): void {
 function refill(cls: number): boolean {
   const cur = current[cls]!;
   if (cur !== NO_PAGE && refillPage(cur, cls)) return true;
+  // The fullest page with room first: emptier pages then drain and go back to
+  // the span allocator, instead of every page of the class staying half full.
   const pages = pagesOf[cls]!;
+  const cap = PAGE_CAP[cls]!;
+  let best = 0;
+  let bestUsed = -1;
   for (let i = 0; i < pages.length; i++) {
     const d = pages[i]!;
-    if (d !== cur && refillPage(d, cls)) {
-      current[cls] = d;
-      if (spare[cls] === d) {
-        spare[cls] = 0;
-        spareUnits -= PAGE_UNITS[cls]!;
-      }
-      return true;
+    if (d === cur) continue;
+    const used = I32[d + D_USED]!;
+    const room = I32[d + D_FREELIST] !== 0 || I32[d + D_BUMP]! < cap || Atomics.load(I32, d + D_REMOTE) !== 0;
+    if (room && used > bestUsed) {
+      best = d;
+      bestUsed = used;
     }
+  }
+  if (best !== 0 && refillPage(best, cls)) {
+    current[cls] = best;
+    if (spare[cls] === best) {
+      spare[cls] = 0;
+      spareUnits -= PAGE_UNITS[cls]!;
+    }
+    return true;
   }
   if (Atomics.load(I32, H_ORPHANS) > 0) {
     adoptOrphans();
