@@ -5,28 +5,12 @@
  * @ptr/core. Structs of @ptr/core have koffi's (the C ABI's) layout. And
  * @ptr/core's own bounds-checked libc helpers agree with the real libc.
  *
- * koffi is a root devDependency. Without it the tests fail under CI and are
- * skipped (with a note) elsewhere.
+ * koffi is a root devDependency.
  */
-import anyTest, { type TestFn } from 'ava';
+import test from 'ava';
 import fc from 'fast-check';
-import { createRequire } from 'node:module';
+import koffi from 'koffi';
 import { core } from '../core/_helpers.js';
-
-type Koffi = typeof import('koffi');
-const require = createRequire(import.meta.url);
-let koffi: Koffi | undefined;
-let missing = '';
-try {
-  koffi = require('koffi') as Koffi;
-} catch (e) {
-  missing = String(e);
-}
-const test: TestFn = koffi || process.env.CI ? anyTest : (anyTest.skip as unknown as TestFn);
-if (!koffi) {
-  if (process.env.CI) anyTest('koffi is installed (root devDependency)', (t) => t.fail(missing));
-  else console.warn(`test/interop: koffi is not installed, interop tests skipped (${missing.split('\n')[0]})`);
-}
 
 const { malloc, calloc, free, cstring, int8, int16, int32, int64, uint8, float64, array, struct, offsetof, sizeof, heapCheck } = core;
 

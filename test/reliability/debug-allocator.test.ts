@@ -6,10 +6,8 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { native } from './_helpers.ts';
 
 const child = fileURLToPath(new URL('../fixtures/reliability/debug-child.mjs', import.meta.url));
-const landed = 'debugAllocator' in native;
 
 function run(args: string[], env: Record<string, string>): Promise<any> {
   return new Promise((resolve, reject) => {
@@ -31,7 +29,7 @@ function run(args: string[], env: Record<string, string>): Promise<any> {
   });
 }
 
-(landed ? test : test.skip)('PTR_DEBUG=1: a one-byte overflow is reported by free() and realloc() as ERR_HEAP_OVERFLOW naming the block', async (t) => {
+test('PTR_DEBUG=1: a one-byte overflow is reported by free() and realloc() as ERR_HEAP_OVERFLOW naming the block', async (t) => {
   for (const how of ['free', 'realloc']) {
     for (const size of [24, 100, 4096]) {
       const r = await run([how, String(size)], { PTR_DEBUG: '1' });
@@ -46,7 +44,7 @@ function run(args: string[], env: Record<string, string>): Promise<any> {
   }
 });
 
-(landed ? test : test.skip)('PTR_DEBUG=1: clean blocks free quietly and freed memory is poisoned; without PTR_DEBUG nothing is checked', async (t) => {
+test('PTR_DEBUG=1: clean blocks free quietly and freed memory is poisoned; without PTR_DEBUG nothing is checked', async (t) => {
   const clean = await run(['clean', '48'], { PTR_DEBUG: '1' });
   t.is(clean.threw, null, `a block used within its size frees quietly: ${clean.message}`);
   // (the first 8 bytes of a free small block hold the allocator's free-list link and tag-word index)
