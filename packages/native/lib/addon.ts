@@ -42,7 +42,6 @@ export interface NativeAddon {
   resizeLarge(unit: number, units: number): boolean;
   adoptOrphans(): number[];
   checkSpans(): string | null;
-  withFrame<R>(size: number, fn: (address: number) => R): R;
   stackSegment(): number;
   noop(): void;
 }

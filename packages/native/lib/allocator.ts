@@ -59,7 +59,6 @@ import {
   H_UNITS,
   K_CONT,
   K_FREE,
-  K_HEADER,
   K_LARGE,
   K_RELEASING,
   K_SMALL,
@@ -880,6 +879,3 @@ function checkPage(unit: number, d: number, fail: (m: string) => never): void {
   }
   if (n !== local) fail(`page at unit ${unit} has ${local} locally freed blocks but ${n} on its free list`);
 }
-
-/** Internals for tests and @ptr/core; not part of the public contract. */
-export const internals = { current, pagesOf, K_SMALL, K_LARGE, K_HEADER };

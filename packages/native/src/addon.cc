@@ -418,7 +418,6 @@ NAPI_MODULE_INIT() {
       {"resizeLarge", ptr::ResizeLarge},
       {"adoptOrphans", ptr::AdoptOrphans},
       {"checkSpans", ptr::CheckSpans},
-      {"withFrame", ptr::WithFrame},
       {"stackSegment", ptr::StackSegment},
       {"noop", ptr::Noop},
   };

@@ -26,7 +26,6 @@ void ThrowTypedV8(napi_env env, const char* className, const char* message);
 // InvalidSizeError naming `what` otherwise.
 bool ArgInteger(napi_env env, napi_value v, double min, double max, const char* what, double* out);
 
-napi_value WithFrame(napi_env env, napi_callback_info info);
 // withFrame as a V8 function (faster); created in init(), after the self-check.
 napi_value MakeWithFrameV8(napi_env env);
 napi_value StackSegment(napi_env env, napi_callback_info info);

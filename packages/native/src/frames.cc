@@ -67,10 +67,10 @@ napi_value StackSegment(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// The V8 form of withFrame: a V8 FunctionCallback calling fn through
-// v8::Function::Call costs about half of the N-API form (napi_call_function
-// sets up a handle scope and exception checks per call), and its C++ frames are
-// smaller, so deep nesting reaches further before V8's stack limit.
+// withFrame is a V8 FunctionCallback calling fn through v8::Function::Call: about
+// half the cost of an N-API function calling napi_call_function (which sets up a
+// handle scope and exception checks per call), and smaller C++ frames, so deep
+// nesting reaches further before V8's stack limit.
 namespace {
 void WithFrameV8(const v8::FunctionCallbackInfo<v8::Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
@@ -133,49 +133,6 @@ napi_value MakeWithFrameV8(napi_env env) {
   static_assert(sizeof(out) == sizeof(v), "napi_value must be a v8::Local");
   memcpy(static_cast<void*>(&out), &v, sizeof out);
   return out;
-}
-
-napi_value WithFrame(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  EnvData* d = GetEnvData(env);
-  Heap* h = d->heap;
-  const uint32_t unit = EnsureSegment(env, d);
-  if (unit == 0) return nullptr;
-  int32_t* seg = h->words() + (uint64_t(unit) << kUnitShift) / 4;
-
-  double size;
-  if (argc < 1 || !ArgInteger(env, argv[0], 0, 4294967295.0, "frame size", &size)) return nullptr;
-  napi_valuetype type = napi_undefined;
-  if (argc < 2 || napi_typeof(env, argv[1], &type) != napi_ok || type != napi_function) {
-    ThrowTyped(env, "PointerError", "withFrame(size, fn): fn must be a function");
-    return nullptr;
-  }
-  const uint64_t aligned = (uint64_t(size) + 15) & ~uint64_t(15);
-  const uint32_t top = uint32_t(seg[S_TOP]), depth = uint32_t(seg[S_DEPTH]);
-  const uint32_t segBytes = uint32_t(seg[S_BYTES]);
-  if (depth >= kMaxFrameDepth || top + aligned > segBytes) {
-    ThrowOverflow(env, size, seg, false);
-    return nullptr;
-  }
-  // Push: the frame's serial marks it live until the pop below clears it.
-  const int32_t serial = seg[S_SERIAL] + 1;
-  seg[S_SERIAL] = serial;
-  seg[S_SERIALS + depth] = serial;
-  seg[S_DEPTH] = int32_t(depth + 1);
-  seg[S_TOP] = int32_t(top + aligned);
-
-  napi_value addr, recv, result = nullptr;
-  napi_create_double(env, double(reinterpret_cast<uintptr_t>(h->base) + (uint64_t(unit) << kUnitShift) + top), &addr);
-  napi_get_undefined(env, &recv);
-  napi_status status = napi_call_function(env, recv, argv[1], 1, &addr, &result);
-
-  // Pop, whether fn returned or threw: this C++ frame is returning.
-  seg[S_SERIALS + depth] = 0;
-  seg[S_DEPTH] = int32_t(depth);
-  seg[S_TOP] = int32_t(top);
-  return status == napi_ok ? result : nullptr;
 }
 
 }  // namespace ptr
