@@ -4,14 +4,14 @@
 // - Walking from the first data unit by span lengths lands exactly on the last unit.
 // - A free span has D_KIND == K_FREE on every unit and its length in D_INFO of its
 //   first and last unit; no two free spans are adjacent (free coalesces).
-// - A used span (SMALL, LARGE, STACK, RELEASING) has its length in D_INFO (SMALL
-//   pages: derived from the class, kept in D_BUMP's neighbour D_SIZE) and CONT
-//   units that point back at its first unit.
+// - A used span (SMALL, LARGE, STACK, RELEASING) has its length in D_SIZE of its
+//   first unit and CONT units that point back at it (D_INFO).
 // - g_free holds exactly the free spans, as (length, first unit).
 // - H_FREE_UNITS is the sum of free span lengths; H_COMMITTED_UNITS counts units
 //   with D_COMMITTED == 1.
-// Free spans are decommitted (madvise) when large or once too many free units are
-// committed, so a heap that shrinks gives its memory back to the OS.
+// A freed span is decommitted (madvise) when it is 1 MiB or more, or when more
+// than 4 MiB of free units is still committed, so a heap that shrinks gives its
+// memory back to the OS.
 #include <sys/mman.h>
 
 #include <atomic>
@@ -26,7 +26,7 @@ namespace {
 
 std::set<std::pair<uint32_t, uint32_t>> g_free;  // (length, first unit)
 
-// Free committed units kept for reuse before decommitting (1 MiB): enough to
+// Free committed units kept for reuse before decommitting (4 MiB): enough to
 // absorb page churn without madvise calls, small next to what a heap holds.
 constexpr uint32_t kCommittedCacheUnits = 64;
 // A freed span this long (1 MiB) is decommitted at once.
