@@ -54,6 +54,7 @@ import {
   D_REMOTE,
   D_SIZE,
   D_USED,
+  H_COMMITTED_UNITS,
   H_FIRST_DATA_UNIT,
   H_ORPHANS,
   H_UNITS,
@@ -63,9 +64,16 @@ import {
   K_RELEASING,
   K_SMALL,
   K_STACK,
+  MAX_THREADS,
+  SLOT_DEAD,
+  SLOT_LIVE,
+  T_STACK_UNIT,
+  T_STATE,
+  T_THREAD_ID,
   UNIT,
   assertLayout,
   descOf,
+  threadWord,
   unitOfDesc,
 } from './layout.js';
 
@@ -741,7 +749,6 @@ export interface HeapStats {
   threads: ThreadStats[];
 }
 
-import { SLOT_DEAD, SLOT_LIVE, T_STACK_UNIT, T_STATE, T_THREAD_ID, H_COMMITTED_UNITS, MAX_THREADS, threadWord } from './layout.js';
 
 export function stats(): HeapStats {
   const threads = new Map<number, ThreadStats>();

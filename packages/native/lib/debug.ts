@@ -69,7 +69,7 @@ export function calloc(count: number, size: number): number {
   fast.checkSize(count, 'count');
   fast.checkSize(size);
   const total = count * size;
-  if (total > fast.heapU8.length) fast.checkSize(total, `calloc(${count}, ${size}): count * size`);
+  fast.checkSize(total, `calloc(${count}, ${size}): count * size`);
   const a = malloc(total);
   U8.fill(0, a - BASE, a - BASE + total);
   return a;

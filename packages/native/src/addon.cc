@@ -278,14 +278,7 @@ napi_value ResizeLarge(napi_env env, napi_callback_info info) {
     ThrowTyped(env, "InvalidPointerError", "resizeLarge: no large block starts there");
     return nullptr;
   }
-  uint32_t oldLen = uint32_t(DW(h, unit, D_SIZE));
-  uint32_t tag = uint32_t(DW(h, unit, D_LTAG));
   bool ok = SpanResize(h, unit, uint32_t(units));
-  if (ok && uint32_t(units) > oldLen) {
-    // Units joining the block must not carry a later epoch than the block's tag.
-    SetEpoch(h, unit + oldLen, uint32_t(units) - oldLen, 0);
-    (void)tag;
-  }
   napi_value out;
   napi_get_boolean(env, ok, &out);
   return out;

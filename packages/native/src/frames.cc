@@ -16,14 +16,14 @@ namespace ptr {
 namespace {
 // Out of line so that its message buffer is not part of every frame's C++
 // stack: nesting depth is bounded by V8's stack limit.
-__attribute__((noinline)) void ThrowOverflow(napi_env env, double size, const int32_t* seg, bool v8) {
+__attribute__((noinline)) void ThrowOverflow(napi_env env, double size, const int32_t* seg) {
   char msg[256];
   snprintf(msg, sizeof msg,
            "stack segment overflow: a frame of %.0f bytes does not fit (segment %u bytes, %u in use by %u frames, "
            "at most %u frames; set PTR_STACK_SIZE for more)",
            size, uint32_t(seg[S_BYTES]), uint32_t(seg[S_TOP]) - uint32_t(seg[S_FRAMES_START]), uint32_t(seg[S_DEPTH]),
            kMaxFrameDepth);
-  (v8 ? ThrowTypedV8 : ThrowTyped)(env, "AllocationError", msg);
+  ThrowTypedV8(env, "AllocationError", msg);
 }
 
 
@@ -98,7 +98,7 @@ void WithFrameV8(const v8::FunctionCallbackInfo<v8::Value>& args) {
   const uint32_t top = uint32_t(seg[S_TOP]), depth = uint32_t(seg[S_DEPTH]);
   const uint32_t segBytes = uint32_t(seg[S_BYTES]);
   if (depth >= kMaxFrameDepth || top + aligned > segBytes) {
-    ThrowOverflow(env, size, seg, true);
+    ThrowOverflow(env, size, seg);
     return;
   }
   const int32_t serial = seg[S_SERIAL] + 1;
