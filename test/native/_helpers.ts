@@ -12,7 +12,8 @@ export { native };
 export const { heap } = native;
 export const I32 = new Int32Array(heap.buffer);
 export const U8 = new Uint8Array(heap.buffer);
-export const UNIT = 65536;
+/** The heap's unit (a 4 KiB page): spans, pages and large blocks are whole units. */
+export const UNIT: number = native.layout.UNIT;
 export const SMALL_MAX = 128 * 1024;
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/native/${name}`, import.meta.url));

@@ -2,7 +2,10 @@
 // a product that overflows or exceeds the heap is an InvalidSizeError.
 import test from 'ava';
 import { AllocationError, InvalidSizeError, PointerError } from '../../packages/native/dist/index.js';
-import { U8, UNIT, heap, throwsCleanly } from './_helpers.ts';
+import { U8, heap, throwsCleanly } from './_helpers.ts';
+
+/** 64 KiB: sizes of three of these and more are large blocks (over 128 KiB). */
+const BIG = 64 * 1024;
 
 const isZero = (address: number, bytes: number): boolean => {
   const off = address - heap.base;
@@ -36,7 +39,7 @@ test('calloc zeroes memory that held data before (small blocks reused from the f
 });
 
 test('calloc zeroes a large block placed over memory a freed large block dirtied', (t) => {
-  const size = 5 * UNIT - 100; // small enough to stay committed when freed
+  const size = 5 * BIG - 100; // small enough to stay committed when freed
   const a = heap.malloc(size);
   U8.fill(0xff, a - heap.base, a - heap.base + heap.usableSize(a));
   heap.free(a);

@@ -2,14 +2,14 @@
 // SharedArrayBuffer over the whole reservation; writes in one thread are read in
 // the others at the same addresses, Atomics on it are shared.
 import test from 'ava';
-import { Agent, I32, U8, fill, heap, verify, wordOf } from './_helpers.ts';
+import { Agent, I32, U8, UNIT, fill, heap, verify, wordOf } from './_helpers.ts';
 
 test('main and two workers see one heap: same base and size, a SharedArrayBuffer over all of it', async (t) => {
   t.true(heap.buffer instanceof SharedArrayBuffer);
   t.is(heap.buffer.byteLength, heap.size);
   if (!process.env.PTR_HEAP_SIZE) t.is(heap.size, 1024 * 1024 * 1024, 'the default reservation is 1 GiB');
   t.true(Number.isSafeInteger(heap.base) && heap.base > 0);
-  t.is(heap.base % 65536, 0, 'the heap starts on a unit boundary');
+  t.is(heap.base % UNIT, 0, 'the heap starts on a unit boundary');
 
   const [a, b] = await Promise.all([Agent.start(), Agent.start()]);
   try {

@@ -6,6 +6,9 @@ import test from 'ava';
 import { InvalidPointerError, withFrame } from '../../packages/native/dist/index.js';
 import { I32, UNIT, fill, heap, native, throwsCleanly, verify } from './_helpers.ts';
 
+/** 64 KiB: sizes of three of these and more are large blocks (over 128 KiB). */
+const BIG = 64 * 1024;
+
 const FIRST_DATA = I32[native.layout.H_FIRST_DATA_UNIT]! * UNIT;
 
 const ops: [string, (a: number) => unknown][] = [
@@ -22,13 +25,13 @@ function rejectsAll(t: any, label: string, address: unknown): void {
 
 test('interior addresses of small and large blocks', (t) => {
   const small = heap.malloc(64);
-  const large = heap.malloc(5 * UNIT);
+  const large = heap.malloc(5 * BIG);
   fill(small, 64, 1);
-  fill(large, 5 * UNIT, 2);
+  fill(large, 5 * BIG, 2);
   for (const d of [16, 32, 48]) rejectsAll(t, `small + ${d}`, small + d);
-  for (const d of [16, 4096, UNIT, 2 * UNIT, 4 * UNIT]) rejectsAll(t, `large + ${d}`, large + d);
+  for (const d of [16, 4096, BIG, 2 * BIG, 4 * BIG]) rejectsAll(t, `large + ${d}`, large + d);
   t.is(verify(small, 64, 1), 0, 'the blocks are untouched');
-  t.is(verify(large, 5 * UNIT, 2), 0);
+  t.is(verify(large, 5 * BIG, 2), 0);
   heap.free(small);
   heap.free(large);
   heap.check();
@@ -36,7 +39,7 @@ test('interior addresses of small and large blocks', (t) => {
 
 test('misaligned addresses', (t) => {
   const small = heap.malloc(64);
-  const large = heap.malloc(3 * UNIT);
+  const large = heap.malloc(3 * BIG);
   for (const d of [1, 2, 4, 8, 15]) {
     rejectsAll(t, `small + ${d}`, small + d);
     rejectsAll(t, `large + ${d}`, large + d);
@@ -49,7 +52,7 @@ test('misaligned addresses', (t) => {
 test('addresses outside the heap', (t) => {
   for (const [label, a] of [
     ['base - 16', heap.base - 16],
-    ['base - 64 KiB', heap.base - UNIT],
+    ['base - 64 KiB', heap.base - BIG],
     ['base + size', heap.base + heap.size],
     ['base + size + 16', heap.base + heap.size + 16],
     ['16', 16],

@@ -5,6 +5,9 @@ import test from 'ava';
 import { FreedMemoryError } from '../../packages/native/dist/index.js';
 import { Agent, I32, UNIT, heap } from './_helpers.ts';
 
+/** 64 KiB: sizes of three of these and more are large blocks (over 128 KiB). */
+const BIG = 64 * 1024;
+
 test.serial('small block: live while allocated, dead after free and after the address is reused', (t) => {
   for (const size of [16, 100, 2000, 100_000]) {
     const a = heap.malloc(size);
@@ -29,7 +32,7 @@ test.serial('small block: live while allocated, dead after free and after the ad
 });
 
 test.serial('large block: dead after free and after a new block lands at the same address', (t) => {
-  const size = 4 * UNIT;
+  const size = 4 * BIG;
   let seen = 0;
   const held: number[] = [];
   for (let i = 0; i < 20 && seen < 3; i++) {
@@ -104,7 +107,7 @@ test.serial('a block freed by another thread is dead here, before and after the 
 
 test.serial('tagWordOf(address) is the word tagOf() names for a live block, and -1 for anything else', (t) => {
   const small = heap.malloc(40);
-  const large = heap.malloc(3 * UNIT);
+  const large = heap.malloc(3 * BIG);
   for (const a of [small, large]) {
     const { word, tag } = heap.tagOf(a);
     t.is(heap.tagWordOf(a), word);

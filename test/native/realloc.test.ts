@@ -2,7 +2,10 @@
 // after it is free, shrinks in place, moves when it must; realloc(0, n) is malloc(n).
 import test from 'ava';
 import { FreedMemoryError, InvalidPointerError, InvalidSizeError } from '../../packages/native/dist/index.js';
-import { SMALL_MAX, UNIT, descWord, fill, heap, native, throwsCleanly, verify } from './_helpers.ts';
+import { SMALL_MAX, descWord, fill, heap, native, throwsCleanly, verify } from './_helpers.ts';
+
+/** 64 KiB: sizes of three of these and more are large blocks (over 128 KiB). */
+const BIG = 64 * 1024;
 
 const { D_KIND, K_FREE } = native.layout;
 
@@ -19,7 +22,7 @@ function largeWithFreeSpanAfter(size: number): { address: number; held: number[]
 }
 
 test('growing a small block keeps its contents', (t) => {
-  for (const [from, to] of [[10, 20], [16, 17], [100, 1000], [1000, 50_000], [4000, SMALL_MAX], [500, SMALL_MAX + 1], [64, 3 * UNIT]]) {
+  for (const [from, to] of [[10, 20], [16, 17], [100, 1000], [1000, 50_000], [4000, SMALL_MAX], [500, SMALL_MAX + 1], [64, 3 * BIG]]) {
     const a = heap.malloc(from!);
     fill(a, from!, from!);
     const b = heap.realloc(a, to!);
@@ -44,16 +47,16 @@ test('shrinking or growing within the usable size keeps the address', (t) => {
 });
 
 test('a large block grows in place when the span after it is free', (t) => {
-  const { address: a, held } = largeWithFreeSpanAfter(3 * UNIT);
-  fill(a, 3 * UNIT, 7);
+  const { address: a, held } = largeWithFreeSpanAfter(3 * BIG);
+  fill(a, 3 * BIG, 7);
   const before = heap.stats();
-  const b = heap.realloc(a, 10 * UNIT + 5);
+  const b = heap.realloc(a, 10 * BIG + 5);
   t.is(b, a, 'same address: grown in place');
-  t.true(heap.usableSize(a) >= 10 * UNIT + 5);
-  t.is(verify(a, 3 * UNIT, 7), 0, 'contents kept');
-  t.is(heap.stats().used - before.used, heap.usableSize(a) - 3 * UNIT, 'stats().used counts the grown block');
+  t.true(heap.usableSize(a) >= 10 * BIG + 5);
+  t.is(verify(a, 3 * BIG, 7), 0, 'contents kept');
+  t.is(heap.stats().used - before.used, heap.usableSize(a) - 3 * BIG, 'stats().used counts the grown block');
   t.is(heap.stats().blocks, before.blocks);
-  fill(a, 10 * UNIT + 5, 8); // the whole grown block is writable
+  fill(a, 10 * BIG + 5, 8); // the whole grown block is writable
   heap.check();
   heap.free(a);
   for (const h of held) heap.free(h);
@@ -61,14 +64,14 @@ test('a large block grows in place when the span after it is free', (t) => {
 });
 
 test('a large block moves when the span after it is taken, keeping its contents', (t) => {
-  const size = 2 * UNIT + 16; // over SMALL_MAX: a large block of 3 units
+  const size = 2 * BIG + 16; // over SMALL_MAX: a large block of 33 units
   const { address: a, held } = largeWithFreeSpanAfter(size);
   const next = heap.malloc(size); // best fit: right after `a`
   t.is(next, a + heap.usableSize(a), 'the next block sits right after');
   fill(a, size, 1);
   fill(next, size, 2);
   const tag = heap.tagOf(a).tag;
-  const b = heap.realloc(a, 6 * UNIT);
+  const b = heap.realloc(a, 6 * BIG);
   t.not(b, a, 'moved');
   t.is(verify(b, size, 1, a), 0, 'contents moved along');
   t.is(verify(next, size, 2), 0, 'the neighbour is untouched');
@@ -81,14 +84,14 @@ test('a large block moves when the span after it is taken, keeping its contents'
 });
 
 test('a large block shrinks in place and gives the tail back', (t) => {
-  const a = heap.malloc(20 * UNIT);
-  fill(a, 20 * UNIT, 3);
+  const a = heap.malloc(20 * BIG);
+  fill(a, 20 * BIG, 3);
   const before = heap.stats();
-  const b = heap.realloc(a, 3 * UNIT + 1);
+  const b = heap.realloc(a, 3 * BIG + 1);
   t.is(b, a, 'shrunk in place');
-  t.is(verify(a, 3 * UNIT, 3), 0);
-  t.true(heap.usableSize(a) >= 3 * UNIT + 1 && heap.usableSize(a) < 20 * UNIT);
-  t.is(before.used - heap.stats().used, 20 * UNIT - heap.usableSize(a), 'the tail is no longer used');
+  t.is(verify(a, 3 * BIG, 3), 0);
+  t.true(heap.usableSize(a) >= 3 * BIG + 1 && heap.usableSize(a) < 20 * BIG);
+  t.is(before.used - heap.stats().used, 20 * BIG - heap.usableSize(a), 'the tail is no longer used');
   heap.check();
   // A large block shrunk to a small size moves to a small block, contents kept.
   const c = heap.realloc(a, 1000);
@@ -129,7 +132,7 @@ test('realloc errors: bad sizes, bad and freed addresses; the block is left as i
   t.is(verify(a, 64, 9), 0, 'the block is intact after the failed reallocs');
   heap.free(a);
   throwsCleanly(t, () => heap.realloc(a, 100), FreedMemoryError, 'realloc(freed)');
-  const l = heap.malloc(3 * UNIT);
+  const l = heap.malloc(3 * BIG);
   heap.free(l);
   throwsCleanly(t, () => heap.realloc(l, 100), FreedMemoryError, 'realloc(freed large)');
 });

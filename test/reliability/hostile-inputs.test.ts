@@ -253,7 +253,7 @@ const ADDRESSES: Hostile[] = [
   J('a live block + 16 (interior)', () => fx.raw[3]!.address + 16, 'forged'),
   J('a live block + 1 (misaligned)', () => fx.raw[2]!.address + 1, 'forged'),
   J("a live small block's page start (tag table)", () => BASE + Math.floor((fx.raw[2]!.address - BASE) / UNIT) * UNIT, 'forged'),
-  J('a live large block + 64 KiB (interior)', () => fx.raw[5]!.address + UNIT, 'forged'),
+  J('a live large block + 4 KiB (interior)', () => fx.raw[5]!.address + UNIT, 'forged'),
   J("an address in another thread's live frame", () => other.stackAddress, 'forged'),
   J('a live block address as a string', () => String(fx.raw[1]!.address)),
   J('a live block address as a bigint', () => BigInt(fx.raw[1]!.address)),
@@ -296,8 +296,26 @@ function freedAddressExpect(v: number): Expect {
   let unit = Math.floor((v - BASE) / UNIT);
   let kind = I32[L.descOf(unit) + L.D_KIND];
   if (kind === L.K_CONT) kind = I32[L.descOf((unit = I32[L.descOf(unit) + L.D_INFO]!)) + L.D_KIND];
+  if (kind === L.K_FREE) {
+    // Between the ends of a big block or a stack segment, whose descriptors stay blank.
+    for (let u = I32[L.H_FIRST_DATA_UNIT]!, k, len; u <= unit; u += len) {
+      k = I32[L.descOf(u) + L.D_KIND]!;
+      len = I32[L.descOf(u) + (k === L.K_FREE ? L.D_INFO : L.D_SIZE)]!;
+      if (unit < u + len) kind = I32[L.descOf((unit = u)) + L.D_KIND];
+    }
+    if (kind === L.K_FREE) return T(FreedMemoryError);
+  }
   if (kind === L.K_STACK) return T(InvalidPointerError); // the span became a stack segment
-  if (kind === L.K_SMALL && (v - BASE) % UNIT === 0) return T(InvalidPointerError); // a page's tag table now
+  if (kind === L.K_LARGE) return T(InvalidPointerError); // inside a live large block (its start is live: skipped)
+  if (kind === L.K_SMALL) {
+    // A page now: not a block start of its class, or a slot never handed out, is
+    // InvalidPointerError; a block start that is free is FreedMemoryError.
+    const d = L.descOf(unit);
+    const cls = I32[d + L.D_INFO]!;
+    const size = native.sizeClasses.CLASS_SIZE[cls]!;
+    const rel = v - BASE - unit * UNIT - native.sizeClasses.PAGE_DATA[cls]!;
+    if (rel < 0 || rel % size !== 0 || rel / size >= I32[d + L.D_BUMP]!) return T(InvalidPointerError);
+  }
   return T(FreedMemoryError);
 }
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);

@@ -41,6 +41,7 @@ export interface NativeAddon {
   freeLarge(unit: number): 0 | 1 | 2;
   resizeLarge(unit: number, units: number): boolean;
   adoptOrphans(): number[];
+  spanOf(unit: number): number;
   checkSpans(): string | null;
   stackSegment(): number;
   noop(): void;

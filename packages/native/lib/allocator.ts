@@ -46,6 +46,7 @@ import {
   DESC_WORDS,
   D_BUMP,
   D_FREELIST,
+  D_INDEX,
   D_INFLIGHT,
   D_INFO,
   D_KIND,
@@ -56,6 +57,7 @@ import {
   D_USED,
   H_COMMITTED_UNITS,
   H_FIRST_DATA_UNIT,
+  H_META_BYTES,
   H_ORPHANS,
   H_UNITS,
   K_CONT,
@@ -67,6 +69,7 @@ import {
   MAX_THREADS,
   SLOT_DEAD,
   SLOT_LIVE,
+  T_REMOTE_FREES,
   T_STACK_UNIT,
   T_STATE,
   T_THREAD_ID,
@@ -98,16 +101,29 @@ const UNITS = I32[H_UNITS]!;
 const NO_PAGE = DESC_BASE;
 /** This thread's current page per class (descriptor word index). */
 const current = new Int32Array(CLASS_COUNT).fill(NO_PAGE);
-/** This thread's pages per class. */
+/** This thread's pages per class; a page's position in its list is in its D_INDEX. */
 const pagesOf: number[][] = Array.from({ length: CLASS_COUNT }, () => []);
-/**
- * One empty page per class kept back from the span allocator, so a thread that
- * fills and empties pages in a loop does not round-trip through the span lock.
- * Spares are given back when the heap runs out.
- */
-const spare = new Int32Array(CLASS_COUNT);
-const SPARE_UNITS = 64;
-let spareUnits = 0;
+function addPage(d: number, cls: number): void {
+  const pages = pagesOf[cls]!;
+  I32[d + D_INDEX] = pages.length;
+  pages.push(d);
+}
+function removePage(d: number, cls: number): void {
+  const pages = pagesOf[cls]!;
+  const at = I32[d + D_INDEX]!;
+  const last = pages.pop()!;
+  if (last !== d) {
+    pages[at] = last;
+    I32[last + D_INDEX] = at;
+  }
+}
+/** Classes whose current page is an empty one-block page kept for reuse (see releaseIfEmpty). */
+const idle = new Uint8Array(CLASS_COUNT);
+const IDLE_UNITS = 64;
+let idleUnits = 0;
+/** This thread's count of remote frees (T_REMOTE_FREES) when each class last looked for them. */
+const remoteSeen = new Int32Array(CLASS_COUNT);
+const REMOTE_FREES = threadWord(SLOT, T_REMOTE_FREES);
 
 // ---------------------------------------------------------------------------
 // Hot paths
@@ -116,7 +132,7 @@ let spareUnits = 0;
 // through local aliases: V8 loads imported bindings through module cells on every
 // access, which costs a third of a malloc+free pair. assertHotLiterals() pins the
 // literals to layout.ts at load: DESC_BASE 8192, DESC_WORDS 16 (<< 4), units of
-// 64 KiB (>>> 16, << 14 words), D_INFO 1, D_OWNER 2, D_USED 3, D_FREELIST 6,
+// 4 KiB (>>> 12, << 10 words), D_INFO 1, D_OWNER 2, D_USED 3, D_FREELIST 6,
 // K_SMALL 1, K_CONT 3.
 const H_CLASS_OF_16 = CLASS_OF_16;
 const H_PAGE_DATA = PAGE_DATA;
@@ -125,7 +141,7 @@ const H_CLASS_SIZE = CLASS_SIZE;
 const H_PAGE_CAP = PAGE_CAP;
 function assertHotLiterals(): void {
   const expect: [number, number][] = [
-    [DESC_BASE, 8192], [DESC_WORDS, 16], [UNIT, 65536], [D_INFO, 1], [D_OWNER, 2], [D_USED, 3],
+    [DESC_BASE, 8192], [DESC_WORDS, 16], [UNIT, 4096], [D_INFO, 1], [D_OWNER, 2], [D_USED, 3],
     [D_FREELIST, 6], [K_SMALL, 1], [K_CONT, 3],
   ];
   if (expect.some(([a, b]) => a !== b)) throw new PointerError('@ptr/native: allocator hot-path literals disagree with layout.ts');
@@ -155,7 +171,7 @@ export function free(address: number): void {
   const off = typeof address === 'number' ? address - BASE : -1;
   if ((off >>> 0) === off && (off & 15) === 0 && off < SIZE) {
     // Integer arithmetic only: unit numbers and in-page offsets stay int32.
-    const ou = off >>> 16;
+    const ou = off >>> 12;
     let hu = ou;
     let d = 8192 + (ou << 4);
     let kind = I32[d]!;
@@ -166,11 +182,11 @@ export function free(address: number): void {
     }
     if (kind === 1 && I32[d + 2] === SLOT) {
       const cls = I32[d + 1]!;
-      const rel = ((ou - hu) << 16) + (off & 0xffff) - H_PAGE_DATA[cls]!;
+      const rel = ((ou - hu) << 12) + (off & 0xfff) - H_PAGE_DATA[cls]!;
       const idx = (rel * H_CLASS_INV[cls]!) | 0;
       // rel >= 0: not in the page's tag table; idx < D_BUMP: a block handed out at least once.
       if (rel >= 0 && idx * H_CLASS_SIZE[cls]! === rel && idx < I32[d + 8]!) {
-        const tw = (hu << 14) + idx;
+        const tw = (hu << 10) + idx;
         const t = I32[tw]!;
         if ((t & 3) === 1) {
           I32[tw] = t + 3;
@@ -269,7 +285,17 @@ function locate(address: number, op: string): Block {
       if ((Atomics.load(I32, d + D_LTAG) & 1) === 0) throw new FreedMemoryError(`${at()}: the block has been freed`);
       return { kind: 'large', d, cls: -1, idx: 0, tw: d + D_LTAG, usable: I32[d + D_SIZE]! * UNIT };
     }
-    case K_FREE:
+    case K_FREE: {
+      // Between the ends of a big block or a stack segment (whose descriptors
+      // stay blank: spans.cc, lazy spans), or really free.
+      const first = native.spanOf(unit);
+      const k = first === 0 ? K_FREE : Atomics.load(I32, descOf(first) + D_KIND);
+      if (k === K_LARGE) throw new InvalidPointerError(`${at()}: not the start of a block (inside a large block)`);
+      if (k === K_STACK) {
+        throw new InvalidPointerError(`${at()}: address is on a thread's stack segment; stack memory is freed when its frame returns`);
+      }
+      throw new FreedMemoryError(`${at()}: no live block here (the block has been freed)`);
+    }
     case K_RELEASING:
       throw new FreedMemoryError(`${at()}: no live block here (the block has been freed)`);
     case K_STACK:
@@ -294,6 +320,15 @@ function mallocSlow(size: number): number {
       const tw = I32[w + 1]!;
       I32[tw] = I32[tw]! + 5;
       I32[d + D_USED] = I32[d + D_USED]! + 1;
+      if (PAGE_CAP[cls] === 1) {
+        // A full one-block page is nobody's current page: when its block is
+        // freed, the fast path then hands it to releaseIfEmpty.
+        current[cls] = NO_PAGE;
+        if (idle[cls] !== 0) {
+          idle[cls] = 0;
+          idleUnits -= PAGE_UNITS[cls]!;
+        }
+      }
       return BASE + w * 4;
     }
     if (!refill(cls)) {
@@ -333,7 +368,7 @@ function freeLocal(b: Block, address: number): void {
   I32[d + D_FREELIST] = w;
   const used = I32[d + D_USED]! - 1;
   I32[d + D_USED] = used;
-  if (used === 0 && d !== current[cls]) releaseIfEmpty(d, cls);
+  if (used === 0) releaseIfEmpty(d, cls);
 }
 
 /** A free from a thread that does not own the page: tag CAS, bitmap bit, count. */
@@ -354,6 +389,9 @@ function freeRemote(b: Block, address: number): void {
     const page = unitOfDesc(d) * UNIT;
     Atomics.or(I32, page / 4 + PAGE_CAP[cls]! + (idx >>> 5), 1 << (idx & 31));
     Atomics.add(I32, d + D_REMOTE, 1);
+    // Tells the owner that some page of its may have room again (see refill).
+    const owner = I32[d + D_OWNER]!;
+    if (owner > 0 && owner < MAX_THREADS) Atomics.add(I32, threadWord(owner, T_REMOTE_FREES), 1);
   } finally {
     Atomics.sub(I32, d + D_INFLIGHT, 1);
   }
@@ -363,10 +401,20 @@ function freeRemote(b: Block, address: number): void {
 function refill(cls: number): boolean {
   const cur = current[cls]!;
   if (cur !== NO_PAGE && refillPage(cur, cls)) return true;
+  const cap = PAGE_CAP[cls]!;
+  if (cap === 1) {
+    // One-block pages: an empty one goes to the pool at once (releaseIfEmpty),
+    // so a page other than the current one has room only when another thread
+    // freed its block. Look for those only when some remote free happened since
+    // the last look: a thread holding many big blocks must not walk them on
+    // every malloc.
+    const remote = Atomics.load(I32, REMOTE_FREES);
+    if (remote === remoteSeen[cls] && Atomics.load(I32, H_ORPHANS) === 0) return refillNew(cls);
+    remoteSeen[cls] = remote;
+  }
   // The fullest page with room first: emptier pages then drain and go back to
   // the span allocator, instead of every page of the class staying half full.
   const pages = pagesOf[cls]!;
-  const cap = PAGE_CAP[cls]!;
   let best = 0;
   let bestUsed = -1;
   for (let i = 0; i < pages.length; i++) {
@@ -381,10 +429,6 @@ function refill(cls: number): boolean {
   }
   if (best !== 0 && refillPage(best, cls)) {
     current[cls] = best;
-    if (spare[cls] === best) {
-      spare[cls] = 0;
-      spareUnits -= PAGE_UNITS[cls]!;
-    }
     return true;
   }
   if (Atomics.load(I32, H_ORPHANS) > 0) {
@@ -396,6 +440,11 @@ function refill(cls: number): boolean {
       }
     }
   }
+  return refillNew(cls);
+}
+
+/** Makes a new page the class's current one; false when the heap is exhausted. */
+function refillNew(cls: number): boolean {
   let d = newPage(cls);
   if (d === 0 && releaseSpares()) d = newPage(cls);
   if (d === 0) return false;
@@ -466,23 +515,151 @@ function collect(d: number, cls: number): void {
 }
 
 /**
- * Empty pages this thread keeps for any class whose pages have the same number
- * of units, so that pages which fill and empty as blocks come and go do not
- * cross into native code each time. They stay K_RELEASING (no block lives on
- * them; a stray free finds "freed"), owned by this thread, their next epoch in
- * D_LTAG. At most POOL_UNITS units; the rest go back to the span allocator.
+ * Empty spans this thread keeps back from the span allocator, so that pages which
+ * fill and empty as blocks come and go do not cross into native code (and its
+ * lock) each time. A pooled span serves a page of any class: it is split when
+ * larger than the page needs, and merged with pooled neighbours when it comes
+ * back, so a few hundred KiB serve pages of every size. Pooled spans stay
+ * K_RELEASING (no block lives on them; a stray free finds "freed"), owned by
+ * this thread, their next epoch (above every tag they held) in D_LTAG of their
+ * first unit. At most POOL_UNITS units; the largest go back first.
  */
-const pagePool: number[][] = [];
-const POOL_UNITS = 32;
+/** Pooled spans by length: bins[n] holds spans of n units (n < BINS), bins[BINS] longer ones. */
+const BINS = 64;
+const bins: number[][] = Array.from({ length: BINS + 1 }, () => []);
+const binOf = (units: number): number => (units < BINS ? units : BINS);
+/**
+ * Units the pool may hold (4 MiB); beyond, the longest spans go back to the span
+ * allocator. Pooled memory stays committed: returning it to the OS page by page
+ * (madvise, then a page fault when reused) cost more than the allocation itself
+ * under churn, and the TLB shootdowns it sends stall every other thread.
+ */
+const POOL_UNITS = 1024;
 let pooledUnits = 0;
+/** D_FREELIST of a pooled span: no page's free list is -1. */
+const POOLED = -1;
+
+// A pooled span's CONT units may point at a unit that started a span before
+// merges and splits (keeping them exact would rewrite every descriptor of a
+// span at each split); shapeSpan fixes them when the span becomes a page. A
+// stale back-pointer only ever leads to a page that does not hold the address
+// (InvalidPointerError), never to a block. The last unit of a pooled span does
+// point at its first, so that the span before a released page is found.
+
+/** Makes the span at descriptor `d` exactly `units` units whose CONT units point at it. */
+function shapeSpan(d: number, units: number): void {
+  const unit = unitOfDesc(d);
+  for (let u = unit + 1; u < unit + units; u++) {
+    const c = descOf(u);
+    if (I32[c + D_INFO] !== unit) I32[c + D_INFO] = unit;
+    if (I32[c + D_KIND] !== K_CONT) Atomics.store(I32, c + D_KIND, K_CONT);
+  }
+  I32[d + D_SIZE] = units;
+}
+
+/** True when the span at descriptor `d` is in this thread's pool. */
+function isPooled(d: number): boolean {
+  return I32[d + D_KIND] === K_RELEASING && I32[d + D_OWNER] === SLOT && I32[d + D_FREELIST] === POOLED;
+}
+
+function poolAdd(d: number): void {
+  const len = I32[d + D_SIZE]!;
+  I32[d + D_FREELIST] = POOLED;
+  if (len > 1) I32[descOf(unitOfDesc(d) + len - 1) + D_INFO] = unitOfDesc(d);
+  const bin = bins[binOf(len)]!;
+  I32[d + D_INDEX] = bin.length;
+  bin.push(d);
+}
+function poolRemove(d: number): void {
+  I32[d + D_FREELIST] = 0;
+  const bin = bins[binOf(I32[d + D_SIZE]!)]!;
+  const at = I32[d + D_INDEX]!;
+  const last = bin.pop()!;
+  if (last !== d) {
+    bin[at] = last;
+    I32[last + D_INDEX] = at;
+  }
+}
+
+/** A pooled span of exactly `units` units, split off a larger one if needed; 0 if none fits. */
+function poolTake(units: number): number {
+  let d = 0;
+  for (let b = units; b < BINS && d === 0; b++) {
+    const bin = bins[b]!;
+    if (bin.length > 0) d = bin[bin.length - 1]!;
+  }
+  if (d === 0) {
+    // Best fit among the long spans.
+    for (const x of bins[BINS]!) if (I32[x + D_SIZE]! >= units && (d === 0 || I32[x + D_SIZE]! < I32[d + D_SIZE]!)) d = x;
+    if (d === 0) return 0;
+  }
+  const len = I32[d + D_SIZE]!;
+  poolRemove(d);
+  if (len > units) {
+    // The tail first becomes a span of its own, then the head shrinks: a thread
+    // walking the spans meanwhile sees either the old span or both.
+    const t = descOf(unitOfDesc(d) + units);
+    I32[t + D_OWNER] = SLOT;
+    I32[t + D_LTAG] = I32[d + D_LTAG]!;
+    I32[t + D_USED] = 0;
+    I32[t + D_BUMP] = 0;
+    Atomics.store(I32, t + D_REMOTE, 0);
+    Atomics.store(I32, t + D_INFLIGHT, 0);
+    I32[t + D_SIZE] = len - units;
+    Atomics.store(I32, t + D_KIND, K_RELEASING);
+    poolAdd(t);
+  }
+  shapeSpan(d, units);
+  pooledUnits -= units;
+  return d;
+}
+
+/** Pools the empty K_RELEASING span at `d` (its epoch in D_LTAG), merged with pooled neighbours. */
+function poolPut(d: number): void {
+  const unit = unitOfDesc(d);
+  let len = I32[d + D_SIZE]!;
+  pooledUnits += len;
+  // The following span, if pooled: absorb it (its first unit becomes CONT).
+  const next = unit + len < UNITS ? descOf(unit + len) : 0;
+  if (next !== 0 && isPooled(next)) {
+    poolRemove(next);
+    I32[d + D_LTAG] = Math.max(I32[d + D_LTAG]! >>> 0, I32[next + D_LTAG]! >>> 0) | 0;
+    const nlen = I32[next + D_SIZE]!;
+    I32[next + D_INFO] = unit;
+    Atomics.store(I32, next + D_KIND, K_CONT);
+    I32[d + D_SIZE] = len + nlen;
+    len += nlen;
+  }
+  // The preceding span, if pooled: it absorbs this one.
+  if (unit > I32[H_FIRST_DATA_UNIT]!) {
+    const last = descOf(unit - 1);
+    const prev = I32[last + D_KIND] === K_CONT ? descOf(I32[last + D_INFO]!) : last;
+    if (isPooled(prev) && unitOfDesc(prev) + I32[prev + D_SIZE]! === unit) {
+      poolRemove(prev);
+      I32[prev + D_LTAG] = Math.max(I32[prev + D_LTAG]! >>> 0, I32[d + D_LTAG]! >>> 0) | 0;
+      I32[d + D_INFO] = unitOfDesc(prev);
+      Atomics.store(I32, d + D_KIND, K_CONT);
+      I32[prev + D_SIZE] = I32[prev + D_SIZE]! + len;
+      d = prev;
+    }
+  }
+  poolAdd(d);
+  // Over budget: the longest pooled spans go back to the span allocator.
+  for (let b = BINS; pooledUnits > POOL_UNITS && b > 0; b--) {
+    const bin = bins[b]!;
+    while (pooledUnits > POOL_UNITS && bin.length > 0) {
+      const x = bin[bin.length - 1]!;
+      poolRemove(x);
+      pooledUnits -= I32[x + D_SIZE]!;
+      native.releasePage(unitOfDesc(x), I32[x + D_LTAG]! >>> 0);
+    }
+  }
+}
 
 function newPage(cls: number): number {
   const units = PAGE_UNITS[cls]!;
-  const pooled = pagePool[units];
-  let d: number;
-  if (pooled !== undefined && pooled.length > 0) {
-    d = pooled.pop()!;
-    pooledUnits -= units;
+  let d = poolTake(units);
+  if (d !== 0) {
     I32[d + D_INFO] = cls;
     I32[d + D_USED] = 0;
     I32[d + D_FREELIST] = 0;
@@ -498,45 +675,52 @@ function newPage(cls: number): number {
   I32.fill(0, bitmap, bitmap + Math.ceil(PAGE_CAP[cls]! / 32));
   // Owner, class, epoch and counters are set; publish the page.
   Atomics.store(I32, d + D_KIND, K_SMALL);
-  pagesOf[cls]!.push(d);
+  addPage(d, cls);
   return d;
 }
 
-/** Gives the pooled empty pages back to the span allocator; true if there were any. */
+/** Gives the pooled empty spans back to the span allocator; true if there were any. */
 function drainPagePool(): boolean {
   let any = false;
-  for (const list of pagePool) {
-    if (list === undefined) continue;
-    for (const d of list) native.releasePage(unitOfDesc(d), I32[d + D_LTAG]! >>> 0);
-    any ||= list.length > 0;
-    list.length = 0;
+  for (const bin of bins) {
+    for (const d of bin) {
+      I32[d + D_FREELIST] = 0;
+      native.releasePage(unitOfDesc(d), I32[d + D_LTAG]! >>> 0);
+      any = true;
+    }
+    bin.length = 0;
   }
   pooledUnits = 0;
   return any;
 }
 
-/** An empty page (not the current one): keep it as the class's spare, or give it back. */
+/**
+ * A page that just became empty goes to the pool, except the current page of its
+ * class (the next malloc of the class reuses it). A one-block page (never current
+ * while full) becomes current again while this thread's idle ones fit in
+ * IDLE_UNITS, so that a loop that allocates and frees a big block keeps its page.
+ */
 function releaseIfEmpty(d: number, cls: number): void {
-  // Spares are capped at SPARE_UNITS units per thread: a spare of a large class
-  // can hold 2 MiB that nothing uses.
-  if (spare[cls] === 0 && spareUnits + PAGE_UNITS[cls]! <= SPARE_UNITS) {
-    spare[cls] = d;
-    spareUnits += PAGE_UNITS[cls]!;
+  if (d === current[cls]) return;
+  if (PAGE_CAP[cls] === 1 && current[cls] === NO_PAGE && idleUnits + PAGE_UNITS[cls]! <= IDLE_UNITS) {
+    current[cls] = d;
+    idle[cls] = 1;
+    idleUnits += PAGE_UNITS[cls]!;
     return;
   }
-  if (spare[cls] !== d) release(d, cls);
+  release(d, cls);
 }
 
 /**
- * Gives every empty page of this thread back to the span allocator (spares and
+ * Gives every empty page of this thread back to the span allocator (the pool and
  * empty current pages), so that a heap with nothing allocated can hold a large
  * block again; true if any was. Called when the heap runs out.
  */
 function releaseSpares(): boolean {
   let any = drainPagePool();
-  spareUnits = 0;
+  idle.fill(0);
+  idleUnits = 0;
   for (let cls = 0; cls < CLASS_COUNT; cls++) {
-    spare[cls] = 0;
     const cur = current[cls]!;
     if (cur !== NO_PAGE && Atomics.load(I32, cur + D_REMOTE) !== 0) collect(cur, cls);
     if (cur !== NO_PAGE && I32[cur + D_USED] === 0) current[cls] = NO_PAGE;
@@ -561,30 +745,52 @@ function release(d: number, cls: number): boolean {
   let top = I32[d + D_LTAG]! >>> 0;
   const bump = I32[d + D_BUMP]!;
   for (let i = 0; i < bump; i++) top = Math.max(top, I32[page / 4 + i]! >>> 0);
-  const pages = pagesOf[cls]!;
-  pages.splice(pages.indexOf(d), 1);
+  removePage(d, cls);
   // The next epoch: above every tag this page held, so stale pointers stay dead.
   const epoch = Math.min(0xfffffffc, (top + 4) & ~3) >>> 0;
-  const units = PAGE_UNITS[cls]!;
-  if (pooledUnits + units <= POOL_UNITS) {
-    I32[d + D_LTAG] = epoch;
-    (pagePool[units] ??= []).push(d);
-    pooledUnits += units;
-    return true;
-  }
-  native.releasePage(unitOfDesc(d), epoch);
+  I32[d + D_LTAG] = epoch | 0;
+  poolPut(d);
   return true;
 }
 
 /** Takes over the pages of dead threads and rebuilds their free lists from the tags. */
 function adoptOrphans(): void {
-  for (const unit of native.adoptOrphans()) rebuild(descOf(unit));
+  adopt(native.adoptOrphans());
 }
 
+/**
+ * Takes over spans a dead thread owned (now owned by this slot): its pooled
+ * spans first leave its pool's marks (they are not in this thread's bins, and
+ * pooling one may merge its neighbours), then pages are rebuilt and empty spans pooled.
+ */
+function adopt(units: number[]): void {
+  const empty: number[] = [];
+  for (const unit of units) {
+    const d = descOf(unit);
+    if (Atomics.load(I32, d + D_KIND) !== K_RELEASING || I32[d + D_USED] !== 0) continue;
+    // A pooled span (its epoch is above every tag it held) or a page whose owner
+    // died while releasing it (its tags, at its start, may be above its epoch).
+    const cls = I32[d + D_INFO]!;
+    let top = I32[d + D_LTAG]! >>> 0;
+    const bump = I32[d + D_FREELIST] !== POOLED && cls >= 0 && cls < CLASS_COUNT ? Math.min(I32[d + D_BUMP]!, PAGE_CAP[cls]!) : 0;
+    for (let i = 0; i < bump; i++) top = Math.max(top, I32[unit * (UNIT / 4) + i]! >>> 0);
+    I32[d + D_LTAG] = Math.min(0xfffffffc, (top + 4) & ~3) | 0;
+    I32[d + D_FREELIST] = 0;
+    empty.push(d);
+  }
+  for (const unit of units) {
+    const d = descOf(unit);
+    if (Atomics.load(I32, d + D_KIND) === K_SMALL || (Atomics.load(I32, d + D_KIND) === K_RELEASING && I32[d + D_USED] !== 0)) rebuild(d);
+  }
+  // Pooling merges neighbours: a span already absorbed (now CONT) is skipped.
+  for (const d of empty) if (Atomics.load(I32, d + D_KIND) === K_RELEASING && I32[d + D_FREELIST] !== POOLED) poolPut(d);
+}
+
+/** Rebuilds the free list and counts of page `d` from its tags, and makes it this thread's. */
 function rebuild(d: number): void {
   const cls = I32[d + D_INFO]!;
-  Atomics.exchange(I32, d + D_REMOTE, 0);
   const page = unitOfDesc(d) * UNIT;
+  Atomics.exchange(I32, d + D_REMOTE, 0);
   const bitmap = page / 4 + PAGE_CAP[cls]!;
   for (let j = 0; j < Math.ceil(PAGE_CAP[cls]! / 32); j++) Atomics.exchange(I32, bitmap + j, 0);
   const size = CLASS_SIZE[cls]!;
@@ -607,15 +813,19 @@ function rebuild(d: number): void {
   I32[d + D_FREELIST] = head;
   I32[d + D_USED] = used;
   Atomics.store(I32, d + D_KIND, K_SMALL);
-  pagesOf[cls]!.push(d);
+  addPage(d, cls);
   if (used === 0) releaseIfEmpty(d, cls);
 }
 
 // Pages this slot already owns (a slot taken over from a dead thread).
-for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; u++) {
-  const d = descOf(u);
-  const kind = I32[d + D_KIND];
-  if ((kind === K_SMALL || kind === K_RELEASING) && I32[d + D_OWNER] === SLOT) rebuild(d);
+{
+  const owned: number[] = [];
+  for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; u++) {
+    const d = descOf(u);
+    const kind = I32[d + D_KIND];
+    if ((kind === K_SMALL || kind === K_RELEASING) && I32[d + D_OWNER] === SLOT) owned.push(u);
+  }
+  adopt(owned);
 }
 
 // ---------------------------------------------------------------------------
@@ -682,7 +892,7 @@ export function tagOf(address: number): { word: number; tag: number } {
 export function tagWordOf(address: number): number {
   const off = typeof address === 'number' ? address - BASE : -1;
   if (!((off >>> 0) === off && (off & 15) === 0 && off < SIZE && off >= FIRST_DATA)) return -1;
-  const ou = off >>> 16;
+  const ou = off >>> 12;
   let hu = ou;
   let d = 8192 + (ou << 4);
   let kind = I32[d]!;
@@ -693,13 +903,13 @@ export function tagWordOf(address: number): number {
   }
   if (kind === 1) {
     const cls = I32[d + 1]!;
-    const rel = ((ou - hu) << 16) + (off & 0xffff) - H_PAGE_DATA[cls]!;
+    const rel = ((ou - hu) << 12) + (off & 0xfff) - H_PAGE_DATA[cls]!;
     const idx = (rel * H_CLASS_INV[cls]!) | 0;
     if (rel < 0 || idx * H_CLASS_SIZE[cls]! !== rel || idx >= I32[d + D_BUMP]!) return -1;
-    const tw = (hu << 14) + idx;
+    const tw = (hu << 10) + idx;
     return (I32[tw]! & 1) === 1 ? tw : -1;
   }
-  if (kind === K_LARGE && hu === ou && (off & 0xffff) === 0) return (I32[d + D_LTAG]! & 1) === 1 ? d + D_LTAG : -1;
+  if (kind === K_LARGE && hu === ou && (off & 0xfff) === 0) return (I32[d + D_LTAG]! & 1) === 1 ? d + D_LTAG : -1;
   return -1;
 }
 
@@ -770,7 +980,7 @@ export function stats(): HeapStats {
   let free = 0;
   let blocks = 0;
   let largeBlocks = 0;
-  let metadata = FIRST_DATA;
+  let metadata = Atomics.load(I32, H_META_BYTES);
   for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; ) {
     const d = descOf(u);
     const kind = I32[d + D_KIND];
@@ -780,7 +990,10 @@ export function stats(): HeapStats {
       used += len * UNIT;
       blocks++;
       largeBlocks++;
-    } else if (kind === K_SMALL || kind === K_RELEASING) {
+    } else if (kind === K_RELEASING) {
+      // Empty: a pooled span, or a page on its way to the pool.
+      free += len * UNIT;
+    } else if (kind === K_SMALL) {
       const cls = I32[d + D_INFO]!;
       const live = Math.max(0, I32[d + D_USED]! - Atomics.load(I32, d + D_REMOTE));
       used += live * CLASS_SIZE[cls]!;
@@ -798,7 +1011,7 @@ export function stats(): HeapStats {
   }
   return {
     reserved: SIZE,
-    committed: Atomics.load(I32, H_COMMITTED_UNITS) * UNIT,
+    committed: Atomics.load(I32, H_COMMITTED_UNITS) * UNIT + Atomics.load(I32, H_META_BYTES),
     used,
     free,
     blocks,

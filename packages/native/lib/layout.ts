@@ -16,7 +16,7 @@
 import { PointerError } from './errors.js';
 import type { NativeLayout } from './addon.js';
 
-export const UNIT_SHIFT = 16;
+export const UNIT_SHIFT = 12;
 export const UNIT = 1 << UNIT_SHIFT;
 
 export const H_MAGIC = 0;
@@ -28,6 +28,7 @@ export const H_ORPHANS = 5;
 export const H_FREE_UNITS = 6;
 export const H_STACK_BYTES = 7;
 export const H_DECOMMITS = 8;
+export const H_META_BYTES = 9;
 
 export const THREAD_TABLE = 64;
 export const MAX_THREADS = 256;
@@ -36,6 +37,7 @@ export const T_STATE = 0;
 export const T_THREAD_ID = 1;
 export const T_STACK_UNIT = 2;
 export const T_INCARNATION = 3;
+export const T_REMOTE_FREES = 4;
 export const SLOT_FREE = 0;
 export const SLOT_LIVE = 1;
 export const SLOT_DEAD = 2;
@@ -53,6 +55,7 @@ export const D_LTAG = 7;
 export const D_BUMP = 8;
 export const D_COMMITTED = 9;
 export const D_SIZE = 10;
+export const D_INDEX = 11;
 
 export const K_FREE = 0;
 export const K_SMALL = 1;
@@ -101,7 +104,7 @@ export function assertLayout(native: NativeLayout): void {
     MAX_THREADS,
     S_SERIALS,
     MAX_FRAME_DEPTH,
-    VERSION: 1,
+    VERSION: 2,
   };
   for (const key of Object.keys(mine) as (keyof NativeLayout)[]) {
     if (mine[key] !== native[key]) {

@@ -64,7 +64,7 @@ napi_value Args(napi_env env, napi_callback_info info, size_t n, napi_value* arg
 void FinalizeEnv(napi_env env, void* data, void*) {
   auto* d = static_cast<EnvData*>(data);
   if (d->heap && d->slot > 0) {
-    std::lock_guard<std::mutex> lock(HeapMutex());
+    std::lock_guard<SpinLock> lock(HeapMutex());
     SlotRelease(d->heap, d->slot);
   }
   delete d;
@@ -76,8 +76,8 @@ napi_value Init(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   Args(env, info, 3, argv);
   double bytes, stackBytes, threadId;
-  if (!ArgInteger(env, argv[0], double(kUnitBytes) * 8, 4294967296.0, "heap size", &bytes) ||
-      !ArgInteger(env, argv[1], double(kUnitBytes), 1073741824.0, "stack segment size", &stackBytes) ||
+  if (!ArgInteger(env, argv[0], 524288.0, 4294967296.0, "heap size", &bytes) ||
+      !ArgInteger(env, argv[1], 65536.0, 1073741824.0, "stack segment size", &stackBytes) ||
       !ArgInteger(env, argv[2], 0, 9007199254740991.0, "thread id", &threadId))
     return nullptr;
   EnvData* d = GetEnvData(env);
@@ -97,7 +97,7 @@ napi_value Init(napi_env env, napi_callback_info info) {
   }
   int32_t slot;
   {
-    std::lock_guard<std::mutex> lock(HeapMutex());
+    std::lock_guard<SpinLock> lock(HeapMutex());
     slot = SlotAcquire(h, int32_t(threadId));
   }
   if (slot < 0) {
@@ -167,6 +167,9 @@ bool ArgUnit(napi_env env, EnvData* d, napi_value v, uint32_t* unit) {
   return true;
 }
 
+// Units in the largest heap (4 GiB): the most a block can span.
+constexpr double kMaxUnits = double(uint64_t(1) << (32 - kUnitShift));
+
 int32_t& DW(Heap* h, uint32_t unit, uint32_t field) { return h->word(DescWord(unit, field)); }
 
 // Highest liveness tag ever used in units [first, first+len): a new page or block
@@ -182,8 +185,17 @@ uint32_t EpochOf(Heap* h, uint32_t first, uint32_t len) {
   }
   return (e + 3) & ~3u;
 }
-void SetEpoch(Heap* h, uint32_t first, uint32_t len, uint32_t epoch) {
-  for (uint32_t u = first; u < first + len; u++) DW(h, u, D_LTAG) = int32_t(std::max(epoch, uint32_t(DW(h, u, D_LTAG))));
+// A lazy span (spans.cc) records it at its first and last unit only: only a
+// span's first unit ever holds a block's tag, and the units between never held
+// descriptors of their own while it lived (their history from before stays).
+void SetEpoch(Heap* h, int32_t kind, uint32_t first, uint32_t len, uint32_t epoch) {
+  auto raise = [&](uint32_t u) { DW(h, u, D_LTAG) = int32_t(std::max(epoch, uint32_t(DW(h, u, D_LTAG)))); };
+  if (IsLazy(kind, len)) {
+    raise(first);
+    raise(first + len - 1);
+    return;
+  }
+  for (uint32_t u = first; u < first + len; u++) raise(u);
 }
 
 // allocPage(sizeClass, units): a small page for this thread; returns its first
@@ -194,9 +206,9 @@ napi_value AllocPage(napi_env env, napi_callback_info info) {
   EnvData* d = GetEnvData(env);
   double cls, units;
   if (!d->heap || !ArgInteger(env, argv[0], 0, 255, "size class", &cls) ||
-      !ArgInteger(env, argv[1], 1, 1024, "page units", &units))
+      !ArgInteger(env, argv[1], 1, 4096, "page units", &units))
     return nullptr;
-  std::lock_guard<std::mutex> lock(HeapMutex());
+  std::lock_guard<SpinLock> lock(HeapMutex());
   Heap* h = d->heap;
   uint32_t unit = SpanAlloc(h, uint32_t(units), K_RELEASING, int32_t(cls), d->slot);
   if (unit != 0) {
@@ -215,13 +227,13 @@ napi_value ReleasePage(napi_env env, napi_callback_info info) {
   uint32_t unit;
   double epoch;
   if (!ArgUnit(env, d, argv[0], &unit) || !ArgInteger(env, argv[1], 0, 4294967295.0, "epoch", &epoch)) return nullptr;
-  std::lock_guard<std::mutex> lock(HeapMutex());
+  std::lock_guard<SpinLock> lock(HeapMutex());
   Heap* h = d->heap;
   if (DW(h, unit, D_KIND) != K_RELEASING || DW(h, unit, D_OWNER) != d->slot) {
     ThrowTyped(env, "InvalidPointerError", "releasePage: not a page this thread is releasing");
     return nullptr;
   }
-  SetEpoch(h, unit, uint32_t(DW(h, unit, D_SIZE)), uint32_t(epoch));
+  SetEpoch(h, K_RELEASING, unit, uint32_t(DW(h, unit, D_SIZE)), uint32_t(epoch));
   SpanFree(h, unit);
   return Undefined(env);
 }
@@ -232,8 +244,8 @@ napi_value AllocLarge(napi_env env, napi_callback_info info) {
   Args(env, info, 1, argv);
   EnvData* d = GetEnvData(env);
   double units;
-  if (!d->heap || !ArgInteger(env, argv[0], 1, 65536, "block units", &units)) return nullptr;
-  std::lock_guard<std::mutex> lock(HeapMutex());
+  if (!d->heap || !ArgInteger(env, argv[0], 1, kMaxUnits, "block units", &units)) return nullptr;
+  std::lock_guard<SpinLock> lock(HeapMutex());
   Heap* h = d->heap;
   uint32_t unit = SpanAlloc(h, uint32_t(units), K_LARGE, int32_t(units), 0);
   if (unit != 0) {
@@ -250,7 +262,7 @@ napi_value FreeLarge(napi_env env, napi_callback_info info) {
   EnvData* d = GetEnvData(env);
   uint32_t unit;
   if (!ArgUnit(env, d, argv[0], &unit)) return nullptr;
-  std::lock_guard<std::mutex> lock(HeapMutex());
+  std::lock_guard<SpinLock> lock(HeapMutex());
   Heap* h = d->heap;
   int32_t kind = DW(h, unit, D_KIND);
   if (kind == K_FREE) return Num(env, 1);
@@ -259,7 +271,7 @@ napi_value FreeLarge(napi_env env, napi_callback_info info) {
   uint32_t len = uint32_t(DW(h, unit, D_SIZE));
   // Freed generation: every unit remembers it, wherever the next span starts.
   reinterpret_cast<std::atomic<int32_t>&>(DW(h, unit, D_LTAG)).store(int32_t(tag + 3));
-  SetEpoch(h, unit, len, tag + 3);
+  SetEpoch(h, K_LARGE, unit, len, tag + 3);
   SpanFree(h, unit);
   return Num(env, 0);
 }
@@ -271,8 +283,8 @@ napi_value ResizeLarge(napi_env env, napi_callback_info info) {
   EnvData* d = GetEnvData(env);
   uint32_t unit;
   double units;
-  if (!ArgUnit(env, d, argv[0], &unit) || !ArgInteger(env, argv[1], 1, 65536, "block units", &units)) return nullptr;
-  std::lock_guard<std::mutex> lock(HeapMutex());
+  if (!ArgUnit(env, d, argv[0], &unit) || !ArgInteger(env, argv[1], 1, kMaxUnits, "block units", &units)) return nullptr;
+  std::lock_guard<SpinLock> lock(HeapMutex());
   Heap* h = d->heap;
   if (DW(h, unit, D_KIND) != K_LARGE) {
     ThrowTyped(env, "InvalidPointerError", "resizeLarge: no large block starts there");
@@ -289,7 +301,7 @@ napi_value ResizeLarge(napi_env env, napi_callback_info info) {
 napi_value AdoptOrphans(napi_env env, napi_callback_info info) {
   EnvData* d = GetEnvData(env);
   if (!d->heap) return nullptr;
-  std::lock_guard<std::mutex> lock(HeapMutex());
+  std::lock_guard<SpinLock> lock(HeapMutex());
   Heap* h = d->heap;
   std::vector<uint32_t> pages;
   bool dead[kMaxThreads] = {};
@@ -318,6 +330,19 @@ napi_value AdoptOrphans(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+// spanOf(unit): the first unit of the span that holds `unit`, 0 if none (a walk
+// of every span under the lock; error paths use it for units between the ends
+// of a lazy span, whose descriptors say K_FREE).
+napi_value SpanOf(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  Args(env, info, 1, argv);
+  EnvData* d = GetEnvData(env);
+  uint32_t unit;
+  if (!ArgUnit(env, d, argv[0], &unit)) return nullptr;
+  std::lock_guard<SpinLock> lock(HeapMutex());
+  return Num(env, SpanContaining(d->heap, unit));
+}
+
 // checkSpans(): null, or a description of the first broken span invariant.
 napi_value CheckSpans(napi_env env, napi_callback_info info) {
   EnvData* d = GetEnvData(env);
@@ -325,7 +350,7 @@ napi_value CheckSpans(napi_env env, napi_callback_info info) {
   char buf[256];
   const char* fault;
   {
-    std::lock_guard<std::mutex> lock(HeapMutex());
+    std::lock_guard<SpinLock> lock(HeapMutex());
     fault = SpansCheck(d->heap, buf, sizeof buf);
   }
   if (!fault) {
@@ -411,6 +436,7 @@ NAPI_MODULE_INIT() {
       {"resizeLarge", ptr::ResizeLarge},
       {"adoptOrphans", ptr::AdoptOrphans},
       {"checkSpans", ptr::CheckSpans},
+      {"spanOf", ptr::SpanOf},
       {"stackSegment", ptr::StackSegment},
       {"noop", ptr::Noop},
   };

@@ -37,7 +37,7 @@ uint32_t EnsureSegment(napi_env env, EnvData* d, bool v8 = false) {
   const uint32_t units = uint32_t((bytes + kUnitBytes - 1) >> kUnitShift);
   uint32_t unit;
   {
-    std::lock_guard<std::mutex> lock(HeapMutex());
+    std::lock_guard<SpinLock> lock(HeapMutex());
     unit = SpanAlloc(h, units, K_STACK, int32_t(units), d->slot);
   }
   if (unit == 0) {

@@ -9,15 +9,15 @@
 
 namespace ptr {
 namespace {
-std::mutex g_mutex;
+SpinLock g_mutex;
 std::atomic<Heap*> g_heap{nullptr};
 }  // namespace
 
-std::mutex& HeapMutex() { return g_mutex; }
+SpinLock& HeapMutex() { return g_mutex; }
 Heap* CurrentHeap() { return g_heap.load(std::memory_order_acquire); }
 
 Heap* EnsureHeap(uint64_t bytes, uint64_t stackBytes, const char** error) {
-  std::lock_guard<std::mutex> lock(g_mutex);
+  std::lock_guard<SpinLock> lock(g_mutex);
   if (Heap* h = g_heap.load(std::memory_order_relaxed)) return h;
 
   const uint32_t units = uint32_t(bytes >> kUnitShift);
@@ -49,11 +49,9 @@ Heap* EnsureHeap(uint64_t bytes, uint64_t stackBytes, const char** error) {
   h->word(H_UNITS) = int32_t(units);
   h->word(H_FIRST_DATA_UNIT) = int32_t(headerUnits);
   h->word(H_STACK_BYTES) = int32_t(stackBytes);
-  for (uint32_t u = 0; u < headerUnits; u++) {
-    h->word(DescWord(u, D_KIND)) = K_HEADER;
-    h->word(DescWord(u, D_COMMITTED)) = 1;
-  }
-  h->word(H_COMMITTED_UNITS) = int32_t(headerUnits);
+  // The header's own descriptors stay zero (never touched): nothing looks them
+  // up, since every address check starts at the first data unit.
+  h->word(H_COMMITTED_UNITS) = 0;
   SpansInit(h);
   g_heap.store(h, std::memory_order_release);
   return h;

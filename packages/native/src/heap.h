@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "layout.h"
 
@@ -24,9 +26,36 @@ struct Heap {
   int32_t& word(uint32_t i) const { return words()[i]; }
 };
 
-// Guards the span allocator and the thread table. Held only inside native
-// calls, which a terminated worker cannot interrupt, so no dead thread can hold it.
-std::mutex& HeapMutex();
+// The lock of the span allocator and the thread table: spins briefly, then
+// yields. Its critical sections take well under a microsecond; a sleeping
+// mutex's hand-off (futex wait and wake) costs tens of microseconds on a busy
+// VM, which made two threads that page in and out slower than one. Held only
+// inside native calls, which a terminated worker cannot interrupt, so no dead
+// thread can hold it.
+class SpinLock {
+ public:
+  void lock() {
+    int spins = 0;
+    while (flag_.exchange(true, std::memory_order_acquire)) {
+      while (flag_.load(std::memory_order_relaxed)) {
+        if (++spins < 128) {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#elif defined(__aarch64__)
+          asm volatile("yield");
+#endif
+        } else {
+          std::this_thread::yield();
+        }
+      }
+    }
+  }
+  void unlock() { flag_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> flag_{false};
+};
+SpinLock& HeapMutex();
 
 // Reserves the heap on first call (later calls return the same heap; their size
 // is ignored). Returns nullptr with `error` set when the reservation fails.
@@ -40,6 +69,10 @@ uint32_t SpanAlloc(Heap* h, uint32_t units, int32_t kind, int32_t info, int32_t 
 void SpanFree(Heap* h, uint32_t unit);
 // Grows or shrinks the used span at `unit` in place; false when it cannot.
 bool SpanResize(Heap* h, uint32_t unit, uint32_t units);
+// True for used spans written lazily (first and last unit only; spans.cc).
+bool IsLazy(int32_t kind, uint32_t len);
+// First unit of the span that holds `unit` (a walk of every span: error paths only); 0 if none.
+uint32_t SpanContaining(Heap* h, uint32_t unit);
 // Checks the span structure; returns nullptr or a description of the first fault.
 const char* SpansCheck(Heap* h, char* buf, size_t len);
 
