@@ -17,6 +17,7 @@ export interface NativeLayout {
   MAX_THREADS: number;
   S_SERIALS: number;
   MAX_FRAME_DEPTH: number;
+  LAZY_UNITS: number;
   VERSION: number;
 }
 
@@ -25,6 +26,8 @@ export interface HeapView {
   base: number;
   size: number;
   slot: number;
+  /** True when the slot was a dead thread's: its pages are this thread's now. */
+  inherited: boolean;
   stackBytes: number;
   nodeApiExternalSab: boolean;
   layout: NativeLayout;
@@ -42,6 +45,7 @@ export interface NativeAddon {
   resizeLarge(unit: number, units: number): boolean;
   adoptOrphans(): number[];
   spanOf(unit: number): number;
+  ownedSpans(): number[];
   checkSpans(): string | null;
   stackSegment(): number;
   noop(): void;

@@ -20,8 +20,12 @@
  *   relies on this (and checks it); keep it.
  * - D_USED = blocks allocated + blocks freed remotely and not yet collected.
  * - Blocks at index >= D_BUMP were never handed out.
- * - An empty page that is not a thread's current page goes back to the span
- *   allocator, after a handshake (D_INFLIGHT) with remote frees in progress.
+ * - An empty page that is not a thread's current page goes to the thread's page
+ *   pool (and from there, beyond 4 MiB, back to the span allocator), after a
+ *   handshake (D_INFLIGHT) with remote frees in progress. A full one-block page
+ *   is never a current page.
+ * - A pooled span is K_RELEASING, owned by the thread, D_FREELIST = POOLED, its
+ *   next epoch in D_LTAG, its position in its bin in D_INDEX.
  *
  * A thread that dies leaves its pages to the next thread that needs a page
  * (adoptOrphans); the adopter rebuilds each page's free list from the tags,
@@ -67,6 +71,7 @@ import {
   K_SMALL,
   K_STACK,
   MAX_THREADS,
+  POOLED,
   SLOT_DEAD,
   SLOT_LIVE,
   T_REMOTE_FREES,
@@ -536,8 +541,6 @@ const binOf = (units: number): number => (units < BINS ? units : BINS);
  */
 const POOL_UNITS = 1024;
 let pooledUnits = 0;
-/** D_FREELIST of a pooled span: no page's free list is -1. */
-const POOLED = -1;
 
 // A pooled span's CONT units may point at a unit that started a span before
 // merges and splits (keeping them exact would rewrite every descriptor of a
@@ -818,15 +821,7 @@ function rebuild(d: number): void {
 }
 
 // Pages this slot already owns (a slot taken over from a dead thread).
-{
-  const owned: number[] = [];
-  for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; u++) {
-    const d = descOf(u);
-    const kind = I32[d + D_KIND];
-    if ((kind === K_SMALL || kind === K_RELEASING) && I32[d + D_OWNER] === SLOT) owned.push(u);
-  }
-  adopt(owned);
-}
+if (view.inherited) adopt(native.ownedSpans());
 
 // ---------------------------------------------------------------------------
 // The rest of the API
@@ -943,7 +938,7 @@ export interface ThreadStats {
 export interface HeapStats {
   /** Bytes of address space reserved for the heap. */
   reserved: number;
-  /** Bytes that may be resident: units handed out or free but not yet returned to the OS. */
+  /** Bytes that may be resident: units handed out or free but not yet returned to the OS, and the header pages written. */
   committed: number;
   /** Bytes in live blocks (small blocks count their size class, large blocks whole units). */
   used: number;
@@ -953,7 +948,7 @@ export interface HeapStats {
   blocks: number;
   /** Live large blocks (over 128 KiB), included in `blocks`. */
   largeBlocks: number;
-  /** Bytes of heap metadata: header, descriptors, page tag tables. */
+  /** Bytes of heap metadata: the header pages written (global words, thread table, descriptors of units in use), page tag tables. */
   metadata: number;
   /** Per live or dead-but-not-yet-adopted thread. */
   threads: ThreadStats[];
@@ -1038,6 +1033,7 @@ export function check(): void {
   const fail = (m: string): never => {
     throw new HeapCorruptionError(m);
   };
+  checkOwnLists(fail);
   for (let u = I32[H_FIRST_DATA_UNIT]!; u < UNITS; ) {
     const d = descOf(u);
     const kind = I32[d + D_KIND];
@@ -1047,6 +1043,31 @@ export function check(): void {
     else if (kind === K_RELEASING) checkPooledPage(u, d, fail);
     u += Math.max(1, len);
   }
+}
+
+/** This thread's own lists: its pages per class and its pooled spans, against the descriptors. */
+function checkOwnLists(fail: (m: string) => never): void {
+  for (let cls = 0; cls < CLASS_COUNT; cls++) {
+    const pages = pagesOf[cls]!;
+    for (let i = 0; i < pages.length; i++) {
+      const d = pages[i]!;
+      if (I32[d + D_KIND] !== K_SMALL || I32[d + D_OWNER] !== SLOT || I32[d + D_INFO] !== cls || I32[d + D_INDEX] !== i) {
+        fail(`this thread's page list of class ${cls} holds unit ${unitOfDesc(d)}, which is not its page at position ${i}`);
+      }
+    }
+  }
+  let units = 0;
+  for (let b = 0; b <= BINS; b++) {
+    const bin = bins[b]!;
+    for (let i = 0; i < bin.length; i++) {
+      const d = bin[i]!;
+      if (!isPooled(d) || binOf(I32[d + D_SIZE]!) !== b || I32[d + D_INDEX] !== i || I32[d + D_USED] !== 0) {
+        fail(`this thread's page pool holds unit ${unitOfDesc(d)}, which is not a pooled span of its bin`);
+      }
+      units += I32[d + D_SIZE]!;
+    }
+  }
+  if (units !== pooledUnits) fail(`this thread's page pool counts ${pooledUnits} units, its spans ${units}`);
 }
 
 /** An empty page kept in a thread's page pool: owned by a thread, nothing lives on it. */

@@ -51,6 +51,8 @@ export const D_USED = 3;
 export const D_REMOTE = 4;
 export const D_INFLIGHT = 5;
 export const D_FREELIST = 6;
+/** D_FREELIST of a K_RELEASING span while its owner thread pools it. */
+export const POOLED = -1;
 export const D_LTAG = 7;
 export const D_BUMP = 8;
 export const D_COMMITTED = 9;
@@ -73,6 +75,8 @@ export const S_BYTES = 4;
 export const S_FRAMES_START = 5;
 export const S_SERIALS = 16;
 export const MAX_FRAME_DEPTH = 8192;
+/** Large blocks and stack segments of this many units (1 MiB) and more write only their first and last descriptors (src/spans.cc). */
+export const LAZY_UNITS = 256;
 
 /** Throws unless every argument is a number (these helpers do arithmetic only). */
 function numbers(op: string, ...xs: unknown[]): void {
@@ -104,6 +108,7 @@ export function assertLayout(native: NativeLayout): void {
     MAX_THREADS,
     S_SERIALS,
     MAX_FRAME_DEPTH,
+    LAZY_UNITS,
     VERSION: 2,
   };
   for (const key of Object.keys(mine) as (keyof NativeLayout)[]) {

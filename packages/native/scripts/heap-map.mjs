@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// heapStats() pictured: an SVG map of the process heap, one cell per 64 KiB unit, coloured by
+// heapStats() pictured: an SVG map of the process heap, one cell per 4 KiB unit, coloured by
 // what holds the unit (small-block pages by owning thread, filled to their occupancy; large
 // blocks; stack segments; free units, resident or given back to the OS), with a tooltip per
 // span and a summary, so fragmentation and leaks show at a glance.
@@ -62,7 +62,8 @@ export function heapMap() {
   }
   const spans = [];
   const committedOf = (u) => I32[L.descOf(u) + L.D_COMMITTED] === 1;
-  if (firstData > 0) spans.push({ unit: 0, units: firstData, kind: 'header', committed: firstData });
+  // The header's descriptor pages are touched only where units were handed out (H_META_BYTES).
+  if (firstData > 0) spans.push({ unit: 0, units: firstData, kind: 'header', committed: Math.ceil(I32[L.H_META_BYTES] / L.UNIT) });
   for (let u = firstData; u < units; ) {
     const d = L.descOf(u);
     const k = I32[d + L.D_KIND];
@@ -79,9 +80,11 @@ export function heapMap() {
       }
     } else {
       let committed = 0;
-      for (let v = u; v < u + len; v++) if (committedOf(v)) committed++;
+      // A lazy span (a big block or stack segment) counts as committed in full.
+      if ((k === L.K_LARGE || k === L.K_STACK) && len >= L.LAZY_UNITS) committed = len;
+      else for (let v = u; v < u + len; v++) if (committedOf(v)) committed++;
       const span = { unit: u, units: len, kind: KIND_NAMES[k] ?? (k === L.K_CONT ? 'orphan' : `kind ${k}`), committed };
-      if (k === L.K_SMALL || k === L.K_RELEASING) {
+      if (k === L.K_SMALL) {
         const cls = I32[d + L.D_INFO];
         const ok = cls >= 0 && cls < CLASS_COUNT;
         const blockSize = ok ? CLASS_SIZE[cls] : 0;
@@ -155,7 +158,10 @@ export function heapMapSvg(options = {}) {
   let last = map.firstDataUnit - 1;
   for (const s of map.spans) if (s.kind !== 'free' || s.committed > 0) last = Math.max(last, s.unit + s.units - 1);
   const drawn = Math.min(map.units, Math.max(cols, Math.ceil((last + 1) / cols) * cols));
-  const rows = Math.ceil(drawn / cols);
+  // The header (descriptors of the whole reservation, resident only where used)
+  // is a summary line, not rows of cells: the grid starts at the row of the first data unit.
+  const origin = Math.min(Math.floor(map.firstDataUnit / cols) * cols, drawn - cols);
+  const rows = Math.ceil((drawn - origin) / cols);
 
   const pad = 16;
   const gutter = 56; // row labels: the offset where each row starts
@@ -185,6 +191,7 @@ export function heapMapSvg(options = {}) {
 
   /** Rectangles covering units [u, u + n) row by row. */
   function* rects(u, n) {
+    u -= origin;
     while (n > 0) {
       const row = Math.floor(u / cols);
       const col = u % cols;
@@ -216,7 +223,7 @@ export function heapMapSvg(options = {}) {
       case 'free':
         return `${where}: free, ${s.committed ? 'resident (kept for reuse)' : 'returned to the OS or never touched'}`;
       case 'releasing':
-        return `${where}: page being released`;
+        return `${where}: empty span a thread keeps for its next pages (its page pool), or a page on its way there`;
       default:
         return `${where}: ${s.kind}`;
     }
@@ -239,7 +246,8 @@ export function heapMapSvg(options = {}) {
         (deadLive ? ` · ${deadLive.toLocaleString('en')} live blocks on pages of exited threads` : ''),
     )}</text>`,
     `<text x="${pad}" y="80" fill="${COLORS.muted}">${esc(
-      `one cell = ${bytes(map.unit)}, ${cols} per row (${bytes(cols * map.unit)}); units 0–${drawn - 1} of ${map.units} shown` +
+      `one cell = ${bytes(map.unit)}, ${cols} per row (${bytes(cols * map.unit)}); units ${origin}–${drawn - 1} of ${map.units} shown ` +
+        `(before them: the header, ${bytes(map.firstDataUnit * map.unit)} of descriptors, ${bytes(stats.metadata)} of metadata in all)` +
         (drawn < map.units ? `, the other ${(map.units - drawn).toLocaleString('en')} are free and not resident` : ''),
     )}</text>`,
   );
@@ -249,14 +257,15 @@ export function heapMapSvg(options = {}) {
   out.push(`<rect x="${gx}" y="${top}" width="${gridW}" height="${gridH}" fill="${COLORS.released}" stroke="${COLORS.grid}"/>`);
   const labelEvery = Math.max(1, Math.ceil(14 / cell));
   for (let r = 0; r < rows; r += labelEvery) {
-    out.push(`<text x="${gx - 6}" y="${top + r * cell + Math.min(cell, 12) - 1}" text-anchor="end" font-size="10" fill="${COLORS.muted}">${esc(bytes(r * cols * map.unit))}</text>`);
+    out.push(`<text x="${gx - 6}" y="${top + r * cell + Math.min(cell, 12) - 1}" text-anchor="end" font-size="10" fill="${COLORS.muted}">${esc(bytes((origin + r * cols) * map.unit))}</text>`);
   }
   for (const s of map.spans) {
-    if (s.unit >= drawn) continue;
-    const n = Math.min(s.units, drawn - s.unit);
+    if (s.unit >= drawn || s.unit + s.units <= origin) continue;
+    const from = Math.max(s.unit, origin);
+    const n = Math.min(s.unit + s.units, drawn) - from;
     const tip = `<title>${esc(describe(s))}</title>`;
     const parts = [];
-    for (const r of rects(s.unit, n)) {
+    for (const r of rects(from, n)) {
       switch (s.kind) {
         case 'header':
           parts.push(`<rect x="${r.x}" y="${r.y}" width="${r.w}" height="${r.h}" fill="${COLORS.header}"/>`);

@@ -61,10 +61,13 @@ napi_value Args(napi_env env, napi_callback_info info, size_t n, napi_value* arg
   return nullptr;
 }
 
+void ReleaseEmptySpans(Heap* h, int32_t slot);
+
 void FinalizeEnv(napi_env env, void* data, void*) {
   auto* d = static_cast<EnvData*>(data);
   if (d->heap && d->slot > 0) {
     std::lock_guard<SpinLock> lock(HeapMutex());
+    ReleaseEmptySpans(d->heap, d->slot);
     SlotRelease(d->heap, d->slot);
   }
   delete d;
@@ -96,9 +99,10 @@ napi_value Init(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   int32_t slot;
+  bool inherited = false;
   {
     std::lock_guard<SpinLock> lock(HeapMutex());
-    slot = SlotAcquire(h, int32_t(threadId));
+    slot = SlotAcquire(h, int32_t(threadId), &inherited);
   }
   if (slot < 0) {
     ThrowTyped(env, "AllocationError", "too many threads use the heap at once (256 thread slots)");
@@ -116,6 +120,9 @@ napi_value Init(napi_env env, napi_callback_info info) {
   Set(env, out, "base", Num(env, double(reinterpret_cast<uintptr_t>(h->base))));
   Set(env, out, "size", Num(env, double(h->bytes)));
   Set(env, out, "slot", Num(env, slot));
+  napi_value inheritedValue;
+  napi_get_boolean(env, inherited, &inheritedValue);
+  Set(env, out, "inherited", inheritedValue);
   Set(env, out, "stackBytes", Num(env, double(uint32_t(h->word(H_STACK_BYTES)))));
   napi_value hasExt;
   napi_get_boolean(env, dlsym(RTLD_DEFAULT, "node_api_create_external_sharedarraybuffer") != nullptr, &hasExt);
@@ -130,6 +137,7 @@ napi_value Init(napi_env env, napi_callback_info info) {
   Set(env, layout, "MAX_THREADS", Num(env, kMaxThreads));
   Set(env, layout, "S_SERIALS", Num(env, S_SERIALS));
   Set(env, layout, "MAX_FRAME_DEPTH", Num(env, kMaxFrameDepth));
+  Set(env, layout, "LAZY_UNITS", Num(env, kLazyUnits));
   Set(env, layout, "VERSION", Num(env, kLayoutVersion));
   Set(env, out, "layout", layout);
   Set(env, out, "withFrame", MakeWithFrameV8(env));
@@ -196,6 +204,37 @@ void SetEpoch(Heap* h, int32_t kind, uint32_t first, uint32_t len, uint32_t epoc
     return;
   }
   for (uint32_t u = first; u < first + len; u++) raise(u);
+}
+
+// A thread that ends gives back the empty spans it pooled (lib/allocator.ts)
+// at once, instead of leaving them to whichever thread adopts its pages. Those
+// spans hold no block (K_RELEASING, D_USED 0); one a remote free is still
+// looking at (D_INFLIGHT) is left to the adopter. Their epoch goes to every
+// unit: a pooled span has it in D_LTAG; a page the thread was releasing when it
+// ended may hold tags above it, at its start. The caller holds the lock.
+void ReleaseEmptySpans(Heap* h, int32_t slot) {
+  std::vector<uint32_t> spans;
+  for (uint32_t u = h->firstDataUnit; u < h->units;) {
+    const int32_t kind = DW(h, u, D_KIND);
+    const uint32_t len = uint32_t(kind == K_FREE ? DW(h, u, D_INFO) : DW(h, u, D_SIZE));
+    if (kind == K_RELEASING && DW(h, u, D_OWNER) == slot && DW(h, u, D_USED) == 0 &&
+        reinterpret_cast<std::atomic<int32_t>&>(DW(h, u, D_INFLIGHT)).load() == 0) {
+      spans.push_back(u);
+    }
+    u += len ? len : 1;
+  }
+  for (uint32_t u : spans) {
+    const uint32_t len = uint32_t(DW(h, u, D_SIZE));
+    uint32_t top = uint32_t(DW(h, u, D_LTAG));
+    if (DW(h, u, D_FREELIST) != kPooled) {  // a page on its way to the pool
+      const uint32_t bump = std::min(uint32_t(std::max(DW(h, u, D_BUMP), 0)), len << (kUnitShift - 2));
+      const int32_t* tags = h->words() + (uint64_t(u) << kUnitShift) / 4;
+      for (uint32_t i = 0; i < bump; i++) top = std::max(top, uint32_t(tags[i]));
+      top = std::min(0xfffffffcu, (top + 4) & ~3u);
+    }
+    SetEpoch(h, K_RELEASING, u, len, top);
+    SpanFree(h, u);
+  }
 }
 
 // allocPage(sizeClass, units): a small page for this thread; returns its first
@@ -343,6 +382,29 @@ napi_value SpanOf(napi_env env, napi_callback_info info) {
   return Num(env, SpanContaining(d->heap, unit));
 }
 
+// ownedSpans(): the first units of the small pages and pooled spans this
+// thread's slot owns: those of the dead thread whose slot it took (init's
+// `inherited`). A walk of the spans, under the lock.
+napi_value OwnedSpans(napi_env env, napi_callback_info info) {
+  EnvData* d = GetEnvData(env);
+  if (!d->heap) return nullptr;
+  std::vector<uint32_t> units;
+  {
+    std::lock_guard<SpinLock> lock(HeapMutex());
+    Heap* h = d->heap;
+    for (uint32_t u = h->firstDataUnit; u < h->units;) {
+      const int32_t kind = DW(h, u, D_KIND);
+      const uint32_t len = uint32_t(kind == K_FREE ? DW(h, u, D_INFO) : DW(h, u, D_SIZE));
+      if ((kind == K_SMALL || kind == K_RELEASING) && DW(h, u, D_OWNER) == d->slot) units.push_back(u);
+      u += len ? len : 1;
+    }
+  }
+  napi_value arr;
+  napi_create_array_with_length(env, units.size(), &arr);
+  for (size_t i = 0; i < units.size(); i++) napi_set_element(env, arr, uint32_t(i), Num(env, units[i]));
+  return arr;
+}
+
 // checkSpans(): null, or a description of the first broken span invariant.
 napi_value CheckSpans(napi_env env, napi_callback_info info) {
   EnvData* d = GetEnvData(env);
@@ -435,6 +497,7 @@ NAPI_MODULE_INIT() {
       {"freeLarge", ptr::FreeLarge},
       {"resizeLarge", ptr::ResizeLarge},
       {"adoptOrphans", ptr::AdoptOrphans},
+      {"ownedSpans", ptr::OwnedSpans},
       {"checkSpans", ptr::CheckSpans},
       {"spanOf", ptr::SpanOf},
       {"stackSegment", ptr::StackSegment},

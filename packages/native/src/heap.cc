@@ -57,7 +57,7 @@ Heap* EnsureHeap(uint64_t bytes, uint64_t stackBytes, const char** error) {
   return h;
 }
 
-int32_t SlotAcquire(Heap* h, int32_t threadId) {
+int32_t SlotAcquire(Heap* h, int32_t threadId, bool* inherited) {
   // A free slot first (a dead one becomes free once live threads adopted its
   // pages); failing that, a dead slot, whose pages the new thread then inherits
   // (lib/allocator.ts rebuilds every page its slot owns at load).
@@ -70,6 +70,7 @@ int32_t SlotAcquire(Heap* h, int32_t threadId) {
       h->word(ThreadWord(s, T_STACK_UNIT)) = 0;
       h->word(ThreadWord(s, T_INCARNATION)) += 1;
       state->store(int32_t(SLOT_LIVE));
+      *inherited = want == int32_t(SLOT_DEAD);
       return int32_t(s);
     }
   }

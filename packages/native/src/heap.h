@@ -77,7 +77,8 @@ uint32_t SpanContaining(Heap* h, uint32_t unit);
 const char* SpansCheck(Heap* h, char* buf, size_t len);
 
 // Thread slots (heap.cc); the caller holds HeapMutex().
-int32_t SlotAcquire(Heap* h, int32_t threadId);
+// `inherited` tells whether the slot was a dead thread's (its spans are then this thread's).
+int32_t SlotAcquire(Heap* h, int32_t threadId, bool* inherited);
 void SlotRelease(Heap* h, int32_t slot);
 
 }  // namespace ptr

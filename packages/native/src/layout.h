@@ -58,7 +58,9 @@ constexpr uint32_t D_OWNER = 2;     // SMALL/STACK: owning thread slot
 constexpr uint32_t D_USED = 3;      // SMALL: blocks allocated or freed remotely and not yet collected
 constexpr uint32_t D_REMOTE = 4;    // SMALL: remote frees not yet collected (atomic)
 constexpr uint32_t D_INFLIGHT = 5;  // SMALL: remote frees in progress (atomic; guards page release)
-constexpr uint32_t D_FREELIST = 6;  // SMALL: word index of the first free block, 0 = none
+constexpr uint32_t D_FREELIST = 6;  // SMALL: word index of the first free block, 0 = none;
+                                    // RELEASING: kPooled while its owner pools it
+constexpr int32_t kPooled = -1;
 constexpr uint32_t D_LTAG = 7;      // LARGE: liveness tag of the block that starts at this unit
 constexpr uint32_t D_BUMP = 8;      // SMALL: blocks carved into the free list so far
 constexpr uint32_t D_COMMITTED = 9; // 1 when the unit may be resident
@@ -77,6 +79,10 @@ constexpr uint32_t S_BYTES = 4;     // segment size in bytes
 constexpr uint32_t S_FRAMES_START = 5;  // byte offset of the first frame
 constexpr uint32_t S_SERIALS = 16;  // word index of serial[depth]
 constexpr uint32_t kMaxFrameDepth = 8192;
+
+// Used spans of this many units (1 MiB) and more that hold a large block or a
+// stack segment are lazy: only their first and last descriptors are written (spans.cc).
+constexpr uint32_t kLazyUnits = 256;
 
 inline uint32_t DescWord(uint32_t unit, uint32_t field) { return kDescBase + unit * kDescWords + field; }
 inline uint32_t ThreadWord(uint32_t slot, uint32_t field) { return kThreadTable + slot * kThreadWords + field; }

@@ -39,12 +39,11 @@ std::set<std::pair<uint32_t, uint32_t>> g_free;  // (length, first unit)
 constexpr uint32_t kCommittedCacheUnits = 128;
 // A freed span this long (1 MiB) is decommitted at once.
 constexpr uint32_t kDecommitNowUnits = 256;
-// Used spans this long (1 MiB: big blocks, stack segments) are lazy: only their
-// first and last unit's descriptors are written. Writing all of them would make
-// 1/64 of a block's bytes resident before the block is even touched. An address
-// between finds its span by SpanContaining (error paths only). A lazy span
-// counts as committed in full and is decommitted in full when freed.
-constexpr uint32_t kLazyUnits = kDecommitNowUnits;
+// Used spans of kLazyUnits (1 MiB: big blocks, stack segments) are lazy: only
+// their first and last unit's descriptors are written. Writing all of them would
+// make 1/64 of a block's bytes resident before the block is even touched. An
+// address between finds its span by SpanContaining (error paths only). A lazy
+// span counts as committed in full and is decommitted in full when freed.
 uint32_t g_freeCommitted = 0;
 // Spans freed while committed, oldest first: when the cache is over its size,
 // the oldest go back to the OS first (the newest are the likeliest reused).
