@@ -675,7 +675,9 @@ function newPage(cls: number): number {
   }
   const page = unitOfDesc(d) * UNIT;
   const bitmap = page / 4 + PAGE_CAP[cls]!;
-  I32.fill(0, bitmap, bitmap + Math.ceil(PAGE_CAP[cls]! / 32));
+  const words = (PAGE_CAP[cls]! + 31) >>> 5;
+  // One word for most pages: a call to fill() would cost more than the store.
+  for (let j = 0; j < words; j++) I32[bitmap + j] = 0;
   // Owner, class, epoch and counters are set; publish the page.
   Atomics.store(I32, d + D_KIND, K_SMALL);
   addPage(d, cls);

@@ -214,15 +214,13 @@ void SetEpoch(Heap* h, int32_t kind, uint32_t first, uint32_t len, uint32_t epoc
 // ended may hold tags above it, at its start. The caller holds the lock.
 void ReleaseEmptySpans(Heap* h, int32_t slot) {
   std::vector<uint32_t> spans;
-  for (uint32_t u = h->firstDataUnit; u < h->units;) {
-    const int32_t kind = DW(h, u, D_KIND);
-    const uint32_t len = uint32_t(kind == K_FREE ? DW(h, u, D_INFO) : DW(h, u, D_SIZE));
+  ForEachSpan(h, [&](uint32_t u, int32_t kind, uint32_t) {
     if (kind == K_RELEASING && DW(h, u, D_OWNER) == slot && DW(h, u, D_USED) == 0 &&
         reinterpret_cast<std::atomic<int32_t>&>(DW(h, u, D_INFLIGHT)).load() == 0) {
       spans.push_back(u);
     }
-    u += len ? len : 1;
-  }
+    return true;
+  });
   for (uint32_t u : spans) {
     const uint32_t len = uint32_t(DW(h, u, D_SIZE));
     uint32_t top = uint32_t(DW(h, u, D_LTAG));
@@ -345,16 +343,14 @@ napi_value AdoptOrphans(napi_env env, napi_callback_info info) {
   std::vector<uint32_t> pages;
   bool dead[kMaxThreads] = {};
   for (uint32_t s = 1; s < kMaxThreads; s++) dead[s] = h->word(ThreadWord(s, T_STATE)) == int32_t(SLOT_DEAD);
-  for (uint32_t u = h->firstDataUnit; u < h->units;) {
-    int32_t kind = DW(h, u, D_KIND);
-    uint32_t len = kind == K_FREE ? uint32_t(DW(h, u, D_INFO)) : uint32_t(DW(h, u, D_SIZE));
-    if ((kind == K_SMALL || kind == K_RELEASING) && DW(h, u, D_OWNER) > 0 &&
-        dead[DW(h, u, D_OWNER)]) {
+  ForEachSpan(h, [&](uint32_t u, int32_t kind, uint32_t) {
+    const int32_t owner = DW(h, u, D_OWNER);
+    if ((kind == K_SMALL || kind == K_RELEASING) && owner > 0 && owner < int32_t(kMaxThreads) && dead[owner]) {
       reinterpret_cast<std::atomic<int32_t>&>(DW(h, u, D_OWNER)).store(d->slot);
       pages.push_back(u);
     }
-    u += len ? len : 1;
-  }
+    return true;
+  });
   int32_t released = 0;
   for (uint32_t s = 1; s < kMaxThreads; s++) {
     if (dead[s]) {
@@ -392,12 +388,10 @@ napi_value OwnedSpans(napi_env env, napi_callback_info info) {
   {
     std::lock_guard<SpinLock> lock(HeapMutex());
     Heap* h = d->heap;
-    for (uint32_t u = h->firstDataUnit; u < h->units;) {
-      const int32_t kind = DW(h, u, D_KIND);
-      const uint32_t len = uint32_t(kind == K_FREE ? DW(h, u, D_INFO) : DW(h, u, D_SIZE));
+    ForEachSpan(h, [&](uint32_t u, int32_t kind, uint32_t) {
       if ((kind == K_SMALL || kind == K_RELEASING) && DW(h, u, D_OWNER) == d->slot) units.push_back(u);
-      u += len ? len : 1;
-    }
+      return true;
+    });
   }
   napi_value arr;
   napi_create_array_with_length(env, units.size(), &arr);

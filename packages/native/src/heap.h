@@ -62,6 +62,19 @@ SpinLock& HeapMutex();
 Heap* EnsureHeap(uint64_t bytes, uint64_t stackBytes, const char** error);
 Heap* CurrentHeap();
 
+// Calls fn(first unit, kind, length) for every span in address order, until fn
+// returns false; the caller holds HeapMutex(). A zero length (a broken heap)
+// counts as one unit, so the walk always ends.
+template <typename F>
+void ForEachSpan(Heap* h, F fn) {
+  for (uint32_t u = h->firstDataUnit; u < h->units;) {
+    const int32_t kind = h->word(DescWord(u, D_KIND));
+    const uint32_t len = uint32_t(h->word(DescWord(u, kind == K_FREE ? D_INFO : D_SIZE)));
+    if (!fn(u, kind, len)) return;
+    u += len ? len : 1;
+  }
+}
+
 // Span allocator (spans.cc); the caller holds HeapMutex().
 void SpansInit(Heap* h);
 // Returns the first unit of a span of `units` units or 0 when none fits.

@@ -177,14 +177,12 @@ void ShapeUsed(Heap* h, uint32_t first, uint32_t len, bool lazy) {
 bool IsLazy(int32_t kind, uint32_t len) { return len >= kLazyUnits && (kind == K_LARGE || kind == K_STACK); }
 
 uint32_t SpanContaining(Heap* h, uint32_t unit) {
-  for (uint32_t u = h->firstDataUnit; u < h->units;) {
-    int32_t kind = W(h, u, D_KIND);
-    uint32_t len = kind == K_FREE ? uint32_t(W(h, u, D_INFO)) : uint32_t(W(h, u, D_SIZE));
-    if (len == 0) return 0;
-    if (unit < u + len) return u;
-    u += len;
-  }
-  return 0;
+  uint32_t found = 0;
+  ForEachSpan(h, [&](uint32_t u, int32_t, uint32_t len) {
+    if (unit < u + len) found = u;
+    return found == 0 && len != 0;
+  });
+  return found;
 }
 
 void SpansInit(Heap* h) {
