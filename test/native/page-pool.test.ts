@@ -3,7 +3,8 @@
 // thread taking over a dead thread's slot uses to find the spans it inherits.
 import test from 'ava';
 import { native as addon } from '../../packages/native/dist/addon.js';
-import { Agent, I32, heap, native } from './_helpers.ts';
+import { Worker } from 'node:worker_threads';
+import { Agent, I32, fixture, heap, native, sleep } from './_helpers.ts';
 
 const L = native.layout;
 
@@ -73,4 +74,23 @@ test.serial('a thread that ends gives its pooled spans back at once', async (t) 
   const grew = heap.stats().committed - committedBefore;
   t.true(grew <= 1024 * 1024, `committed grew by ${grew} bytes after the thread ended`);
   heap.check();
+});
+
+test.serial('threads terminated while they split and merge pooled spans leave a sound heap', async (t) => {
+  t.timeout(60_000);
+  for (let round = 0; round < 8; round++) {
+    const w = new Worker(fixture('pool-churn.mjs'));
+    await new Promise<void>((resolve, reject) => {
+      w.once('message', () => resolve());
+      w.once('error', reject);
+    });
+    await sleep(5 + ((round * 37) % 60));
+    await w.terminate();
+    heap.check();
+  }
+  // This thread adopts what the dead threads left (the pages of their live blocks) and keeps working.
+  const mine = Array.from({ length: 500 }, (_, i) => heap.malloc(8193 + ((i * 7919) % 57000)));
+  for (const a of mine) heap.free(a);
+  heap.check();
+  t.pass();
 });

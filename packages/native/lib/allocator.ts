@@ -622,15 +622,19 @@ function poolPut(d: number): void {
   const unit = unitOfDesc(d);
   let len = I32[d + D_SIZE]!;
   pooledUnits += len;
+  // Merges write the epoch, then the length, then retire the absorbed first
+  // unit: a thread terminated between two of these writes leaves one span
+  // (whose units its env cleanup or adopter frees or reshapes), never units
+  // that belong to no span.
   // The following span, if pooled: absorb it (its first unit becomes CONT).
   const next = unit + len < UNITS ? descOf(unit + len) : 0;
   if (next !== 0 && isPooled(next)) {
     poolRemove(next);
     I32[d + D_LTAG] = Math.max(I32[d + D_LTAG]! >>> 0, I32[next + D_LTAG]! >>> 0) | 0;
     const nlen = I32[next + D_SIZE]!;
+    I32[d + D_SIZE] = len + nlen;
     I32[next + D_INFO] = unit;
     Atomics.store(I32, next + D_KIND, K_CONT);
-    I32[d + D_SIZE] = len + nlen;
     len += nlen;
   }
   // The preceding span, if pooled: it absorbs this one.
@@ -640,9 +644,9 @@ function poolPut(d: number): void {
     if (isPooled(prev) && unitOfDesc(prev) + I32[prev + D_SIZE]! === unit) {
       poolRemove(prev);
       I32[prev + D_LTAG] = Math.max(I32[prev + D_LTAG]! >>> 0, I32[d + D_LTAG]! >>> 0) | 0;
+      I32[prev + D_SIZE] = I32[prev + D_SIZE]! + len;
       I32[d + D_INFO] = unitOfDesc(prev);
       Atomics.store(I32, d + D_KIND, K_CONT);
-      I32[prev + D_SIZE] = I32[prev + D_SIZE]! + len;
       d = prev;
     }
   }
@@ -781,6 +785,8 @@ function adopt(units: number[]): void {
     for (let i = 0; i < bump; i++) top = Math.max(top, I32[unit * (UNIT / 4) + i]! >>> 0);
     I32[d + D_LTAG] = Math.min(0xfffffffc, (top + 4) & ~3) | 0;
     I32[d + D_FREELIST] = 0;
+    // Every unit after the first CONT again (a merge its thread did not finish may have left one).
+    shapeSpan(d, I32[d + D_SIZE]!);
     empty.push(d);
   }
   for (const unit of units) {
