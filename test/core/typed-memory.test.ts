@@ -129,6 +129,40 @@ test('add(n) moves by bytes within the block and keeps the type', (t) => {
   free(p);
 });
 
+test('every width reads and writes the same bytes as a DataView, aligned or not', (t) => {
+  // Aligned accesses go through typed arrays, misaligned ones through the DataView.
+  type Width = 'Int16' | 'Uint16' | 'Int32' | 'Uint32' | 'Float32' | 'Float64';
+  const cases: [core.CType, Width, number[]][] = [
+    [int16, 'Int16', [-12345, 32767, -32768, 70000]],
+    [uint16, 'Uint16', [65535, 1, -1, 70000]],
+    [int32, 'Int32', [-2, 0x7fffffff, 2 ** 32 + 5, -(2 ** 31)]],
+    [uint32, 'Uint32', [2 ** 32 - 1, -1, 123456789]],
+    [float32, 'Float32', [1.1, -0, 3.4e38, 1e-45, NaN]],
+    [float64, 'Float64', [Math.PI, -0, 1e308, 5e-324, Infinity]],
+  ];
+  const heapView = new DataView(heap.buffer);
+  const scratch = new DataView(new ArrayBuffer(8)); // what a DataView stores, away from the heap
+  for (const [type, width, values] of cases) {
+    const get = (d: DataView, o: number): number => d[`get${width}`](o, true);
+    const set = (d: DataView, o: number, v: number): void => d[`set${width}`](o, v, true);
+    const block = c.realloc(malloc(type), 32);
+    const base = block.address - heap.base;
+    for (let off = 0; off < 8; off++) {
+      const p = block.add(off);
+      const bytes = new Uint8Array(heap.buffer, base + off, type.size);
+      for (const v of values) {
+        p.move(v);
+        set(scratch, 0, v);
+        t.deepEqual([...bytes], [...new Uint8Array(scratch.buffer, 0, type.size)], `${type.name} at +${off}: move(${v}) stores what a DataView stores`);
+        t.true(Object.is(p.deref(), get(heapView, base + off)), `${type.name} at +${off}: deref reads what a DataView reads`);
+        set(heapView, base + off, -v);
+        t.true(Object.is(p.deref(), get(heapView, base + off)), `${type.name} at +${off}: deref after a DataView write of ${-v}`);
+      }
+    }
+    free(block);
+  }
+});
+
 test('cstring(n): UTF-8 up to the NUL, at most n-1 bytes', (t) => {
   const s = malloc(cstring(8));
   t.is(s.deref(), '');

@@ -24,6 +24,12 @@ export const SIZE: number = heap.size;
 export const I32 = new Int32Array(heap.buffer);
 export const U8 = new Uint8Array(heap.buffer);
 export const DV = new DataView(heap.buffer);
+// Typed arrays of the other widths, for aligned accesses in generated code (scalar.ts).
+export const I16 = new Int16Array(heap.buffer);
+export const U16 = new Uint16Array(heap.buffer);
+export const U32 = new Uint32Array(heap.buffer);
+export const F32 = new Float32Array(heap.buffer);
+export const F64 = new Float64Array(heap.buffer);
 /** A Buffer over the heap, for its string codecs (latin1/utf8 read and write in place). */
 export const HB: Buffer = Buffer.from(heap.buffer);
 /** The heap's SharedArrayBuffer, typed for typed-array constructors (whose typings want an ArrayBuffer). */
