@@ -344,7 +344,7 @@ function mallocSlow(size: number): number {
 
 function mallocLarge(size: number): number {
   let unit = native.allocLarge(Math.ceil(size / UNIT));
-  if (unit === 0 && releaseSpares()) unit = native.allocLarge(Math.ceil(size / UNIT));
+  if (unit === 0 && releaseEmptyPages()) unit = native.allocLarge(Math.ceil(size / UNIT));
   if (unit === 0) throw new AllocationError(`failed to allocate ${size} bytes: the heap (${SIZE} bytes) is exhausted`);
   return BASE + unit * UNIT;
 }
@@ -451,7 +451,7 @@ function refill(cls: number): boolean {
 /** Makes a new page the class's current one; false when the heap is exhausted. */
 function refillNew(cls: number): boolean {
   let d = newPage(cls);
-  if (d === 0 && releaseSpares()) d = newPage(cls);
+  if (d === 0 && releaseEmptyPages()) d = newPage(cls);
   if (d === 0) return false;
   current[cls] = d;
   return refillPage(d, cls);
@@ -725,7 +725,7 @@ function releaseIfEmpty(d: number, cls: number): void {
  * empty current pages), so that a heap with nothing allocated can hold a large
  * block again; true if any was. Called when the heap runs out.
  */
-function releaseSpares(): boolean {
+function releaseEmptyPages(): boolean {
   let any = drainPagePool();
   idle.fill(0);
   idleUnits = 0;
