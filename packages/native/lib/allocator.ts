@@ -261,13 +261,22 @@ function offsetOf(address: number, op: string): number {
  */
 function locate(address: number, op: string): Block {
   const off = offsetOf(address, op);
-  let unit = Math.floor(off / UNIT);
+  const home = Math.floor(off / UNIT);
+  let unit = home;
   let d = descOf(unit);
   let kind = Atomics.load(I32, d + D_KIND);
   if (kind === K_CONT) {
     unit = I32[d + D_INFO]!;
     d = descOf(unit);
     kind = Atomics.load(I32, d + D_KIND);
+    // The back-pointers of an empty span a thread pooled may be stale (they point
+    // at a unit that started a span before merges and splits): trust one only
+    // when the span it leads to holds the address; else ask for the span that does.
+    if (kind === K_CONT || kind === K_FREE || !(unit < home && home < unit + I32[d + D_SIZE]!)) {
+      unit = native.spanOf(home);
+      d = descOf(unit);
+      kind = unit === 0 ? K_FREE : Atomics.load(I32, d + D_KIND);
+    }
   }
   // Messages are built only when thrown: usableSize/tagOf run this on success paths.
   const at = (): string => `${op}(${hex(address)})`;
@@ -293,7 +302,7 @@ function locate(address: number, op: string): Block {
     case K_FREE: {
       // Between the ends of a big block or a stack segment (whose descriptors
       // stay blank: spans.cc, lazy spans), or really free.
-      const first = native.spanOf(unit);
+      const first = native.spanOf(home);
       const k = first === 0 ? K_FREE : Atomics.load(I32, descOf(first) + D_KIND);
       if (k === K_LARGE) throw new InvalidPointerError(`${at()}: not the start of a block (inside a large block)`);
       if (k === K_STACK) {
