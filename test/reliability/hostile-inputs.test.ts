@@ -293,18 +293,17 @@ const descOf = (p: P): Record<string, unknown> & { o: number } => core.describeP
 function freedAddressExpect(v: number): Expect {
   if (heap.tagWordOf(v) !== -1) return 'skip';
   const L = native.layout;
-  let unit = Math.floor((v - BASE) / UNIT);
-  let kind = I32[L.descOf(unit) + L.D_KIND];
-  if (kind === L.K_CONT) kind = I32[L.descOf((unit = I32[L.descOf(unit) + L.D_INFO]!)) + L.D_KIND];
-  if (kind === L.K_FREE) {
-    // Between the ends of a big block or a stack segment, whose descriptors stay blank.
-    for (let u = I32[L.H_FIRST_DATA_UNIT]!, k, len; u <= unit; u += len) {
-      k = I32[L.descOf(u) + L.D_KIND]!;
-      len = I32[L.descOf(u) + (k === L.K_FREE ? L.D_INFO : L.D_SIZE)]!;
-      if (unit < u + len) kind = I32[L.descOf((unit = u)) + L.D_KIND];
-    }
-    if (kind === L.K_FREE) return T(FreedMemoryError);
+  // The span that holds the address, by walking the spans (descriptors between a
+  // span's ends may be blank or stale: lazy spans, pooled spans).
+  const home = Math.floor((v - BASE) / UNIT);
+  let unit = home;
+  let kind = L.K_FREE;
+  for (let u = I32[L.H_FIRST_DATA_UNIT]!, k, len = 1; u <= home; u += len || 1) {
+    k = I32[L.descOf(u) + L.D_KIND]!;
+    len = I32[L.descOf(u) + (k === L.K_FREE ? L.D_INFO : L.D_SIZE)]!;
+    if (home < u + len) kind = I32[L.descOf((unit = u)) + L.D_KIND]!;
   }
+  if (kind === L.K_FREE || kind === L.K_RELEASING) return T(FreedMemoryError);
   if (kind === L.K_STACK) return T(InvalidPointerError); // the span became a stack segment
   if (kind === L.K_LARGE) return T(InvalidPointerError); // inside a live large block (its start is live: skipped)
   if (kind === L.K_SMALL) {
