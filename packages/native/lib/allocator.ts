@@ -124,7 +124,7 @@ function removePage(d: number, cls: number): void {
 }
 /** Classes whose current page is an empty one-block page kept for reuse (see releaseIfEmpty). */
 const idle = new Uint8Array(CLASS_COUNT);
-const IDLE_UNITS = 64;
+const IDLE_UNITS = Math.max(16, Math.min(64, UNITS >> 12));
 let idleUnits = 0;
 /** This thread's count of remote frees (T_REMOTE_FREES) when each class last looked for them. */
 const remoteSeen = new Int32Array(CLASS_COUNT);
@@ -543,12 +543,12 @@ const BINS = 64;
 const bins: number[][] = Array.from({ length: BINS + 1 }, () => []);
 const binOf = (units: number): number => (units < BINS ? units : BINS);
 /**
- * Units the pool may hold (4 MiB); beyond, the longest spans go back to the span
+ * Units the pool may hold (4 MiB, or 1/256 of a smaller heap); beyond, the longest spans go back to the span
  * allocator. Pooled memory stays committed: returning it to the OS page by page
  * (madvise, then a page fault when reused) cost more than the allocation itself
  * under churn, and the TLB shootdowns it sends stall every other thread.
  */
-const POOL_UNITS = 1024;
+const POOL_UNITS = Math.max(64, Math.min(1024, UNITS >> 8)); // at most 1/256 of the heap per thread
 let pooledUnits = 0;
 
 // A pooled span's CONT units may point at a unit that started a span before
