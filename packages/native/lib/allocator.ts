@@ -554,9 +554,10 @@ let pooledUnits = 0;
 // A pooled span's CONT units may point at a unit that started a span before
 // merges and splits (keeping them exact would rewrite every descriptor of a
 // span at each split); shapeSpan fixes them when the span becomes a page. A
-// stale back-pointer only ever leads to a page that does not hold the address
-// (InvalidPointerError), never to a block. The last unit of a pooled span does
-// point at its first, so that the span before a released page is found.
+// stale back-pointer never leads to a block: the fast paths find no block start
+// there, and locate() then asks for the span that does hold the address. The
+// last unit of a pooled span does point at its first, so that the span before
+// a released page is found.
 
 /** Makes the span at descriptor `d` exactly `units` units whose CONT units point at it. */
 function shapeSpan(d: number, units: number): void {
@@ -615,6 +616,7 @@ function poolTake(units: number): number {
     I32[t + D_LTAG] = I32[d + D_LTAG]!;
     I32[t + D_USED] = 0;
     I32[t + D_BUMP] = 0;
+    I32[t + D_FREELIST] = 0;
     Atomics.store(I32, t + D_REMOTE, 0);
     Atomics.store(I32, t + D_INFLIGHT, 0);
     I32[t + D_SIZE] = len - units;
