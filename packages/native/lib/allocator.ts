@@ -261,6 +261,11 @@ function offsetOf(address: number, op: string): number {
  */
 function locate(address: number, op: string): Block {
   const off = offsetOf(address, op);
+  // The span that holds the address: the address's own unit when it starts a
+  // span, else the one its back-pointer names. Descriptors between the ends of
+  // a lazy span (a big block, a stack segment) are blank (K_FREE), and an empty
+  // pooled span's back-pointers may be stale: when the descriptors do not name
+  // a span that holds the address, the span allocator walks its spans.
   const home = Math.floor(off / UNIT);
   let unit = home;
   let d = descOf(unit);
@@ -269,14 +274,11 @@ function locate(address: number, op: string): Block {
     unit = I32[d + D_INFO]!;
     d = descOf(unit);
     kind = Atomics.load(I32, d + D_KIND);
-    // The back-pointers of an empty span a thread pooled may be stale (they point
-    // at a unit that started a span before merges and splits): trust one only
-    // when the span it leads to holds the address; else ask for the span that does.
-    if (kind === K_CONT || kind === K_FREE || !(unit < home && home < unit + I32[d + D_SIZE]!)) {
-      unit = native.spanOf(home);
-      d = descOf(unit);
-      kind = unit === 0 ? K_FREE : Atomics.load(I32, d + D_KIND);
-    }
+  }
+  if (kind === K_FREE || kind === K_CONT || !(unit <= home && home < unit + I32[d + D_SIZE]!)) {
+    unit = native.spanOf(home);
+    d = descOf(unit);
+    kind = unit === 0 ? K_FREE : Atomics.load(I32, d + D_KIND);
   }
   // Messages are built only when thrown: usableSize/tagOf run this on success paths.
   const at = (): string => `${op}(${hex(address)})`;
@@ -299,17 +301,7 @@ function locate(address: number, op: string): Block {
       if ((Atomics.load(I32, d + D_LTAG) & 1) === 0) throw new FreedMemoryError(`${at()}: the block has been freed`);
       return { kind: 'large', d, cls: -1, idx: 0, tw: d + D_LTAG, usable: I32[d + D_SIZE]! * UNIT };
     }
-    case K_FREE: {
-      // Between the ends of a big block or a stack segment (whose descriptors
-      // stay blank: spans.cc, lazy spans), or really free.
-      const first = native.spanOf(home);
-      const k = first === 0 ? K_FREE : Atomics.load(I32, descOf(first) + D_KIND);
-      if (k === K_LARGE) throw new InvalidPointerError(`${at()}: not the start of a block (inside a large block)`);
-      if (k === K_STACK) {
-        throw new InvalidPointerError(`${at()}: address is on a thread's stack segment; stack memory is freed when its frame returns`);
-      }
-      throw new FreedMemoryError(`${at()}: no live block here (the block has been freed)`);
-    }
+    case K_FREE:
     case K_RELEASING:
       throw new FreedMemoryError(`${at()}: no live block here (the block has been freed)`);
     case K_STACK:
@@ -753,6 +745,17 @@ function releaseEmptyPages(): boolean {
   return any;
 }
 
+/**
+ * The epoch a span starts at next: above its D_LTAG and the first `tags` tag
+ * words at its start (a page's), so that no stale pointer's tag comes back.
+ */
+function epochAbove(d: number, tags: number): number {
+  const words = unitOfDesc(d) * (UNIT / 4);
+  let top = I32[d + D_LTAG]! >>> 0;
+  for (let i = 0; i < tags; i++) top = Math.max(top, I32[words + i]! >>> 0);
+  return Math.min(0xfffffffc, (top + 4) & ~3) >>> 0;
+}
+
 /** Returns an empty page (not the current one) to the span allocator; false if a remote free holds it back. */
 function release(d: number, cls: number): boolean {
   Atomics.store(I32, d + D_KIND, K_RELEASING);
@@ -761,14 +764,8 @@ function release(d: number, cls: number): boolean {
     Atomics.store(I32, d + D_KIND, K_SMALL);
     return false;
   }
-  const page = unitOfDesc(d) * UNIT;
-  let top = I32[d + D_LTAG]! >>> 0;
-  const bump = I32[d + D_BUMP]!;
-  for (let i = 0; i < bump; i++) top = Math.max(top, I32[page / 4 + i]! >>> 0);
   removePage(d, cls);
-  // The next epoch: above every tag this page held, so stale pointers stay dead.
-  const epoch = Math.min(0xfffffffc, (top + 4) & ~3) >>> 0;
-  I32[d + D_LTAG] = epoch | 0;
+  I32[d + D_LTAG] = epochAbove(d, I32[d + D_BUMP]!) | 0;
   poolPut(d);
   return true;
 }
@@ -791,10 +788,8 @@ function adopt(units: number[]): void {
     // A pooled span (its epoch is above every tag it held) or a page whose owner
     // died while releasing it (its tags, at its start, may be above its epoch).
     const cls = I32[d + D_INFO]!;
-    let top = I32[d + D_LTAG]! >>> 0;
-    const bump = I32[d + D_FREELIST] !== POOLED && cls >= 0 && cls < CLASS_COUNT ? Math.min(I32[d + D_BUMP]!, PAGE_CAP[cls]!) : 0;
-    for (let i = 0; i < bump; i++) top = Math.max(top, I32[unit * (UNIT / 4) + i]! >>> 0);
-    I32[d + D_LTAG] = Math.min(0xfffffffc, (top + 4) & ~3) | 0;
+    const tags = I32[d + D_FREELIST] !== POOLED && cls >= 0 && cls < CLASS_COUNT ? Math.min(I32[d + D_BUMP]!, PAGE_CAP[cls]!) : 0;
+    I32[d + D_LTAG] = epochAbove(d, tags) | 0;
     I32[d + D_FREELIST] = 0;
     // Every unit after the first CONT again (a merge its thread did not finish may have left one).
     shapeSpan(d, I32[d + D_SIZE]!);
