@@ -178,6 +178,14 @@ bool ArgUnit(napi_env env, EnvData* d, napi_value v, uint32_t* unit) {
 // Units in the largest heap (4 GiB): the most a block can span.
 constexpr double kMaxUnits = double(uint64_t(1) << (32 - kUnitShift));
 
+// A JS array of unit numbers.
+napi_value UnitArray(napi_env env, const std::vector<uint32_t>& units) {
+  napi_value arr;
+  napi_create_array_with_length(env, units.size(), &arr);
+  for (size_t i = 0; i < units.size(); i++) napi_set_element(env, arr, uint32_t(i), Num(env, units[i]));
+  return arr;
+}
+
 int32_t& DW(Heap* h, uint32_t unit, uint32_t field) { return h->word(DescWord(unit, field)); }
 
 // Highest liveness tag ever used in units [first, first+len): a new page or block
@@ -359,10 +367,7 @@ napi_value AdoptOrphans(napi_env env, napi_callback_info info) {
     }
   }
   reinterpret_cast<std::atomic<int32_t>&>(h->word(H_ORPHANS)).fetch_sub(released);
-  napi_value arr;
-  napi_create_array_with_length(env, pages.size(), &arr);
-  for (size_t i = 0; i < pages.size(); i++) napi_set_element(env, arr, uint32_t(i), Num(env, pages[i]));
-  return arr;
+  return UnitArray(env, pages);
 }
 
 // spanOf(unit): the first unit of the span that holds `unit`, 0 if none (a walk
@@ -393,10 +398,7 @@ napi_value OwnedSpans(napi_env env, napi_callback_info info) {
       return true;
     });
   }
-  napi_value arr;
-  napi_create_array_with_length(env, units.size(), &arr);
-  for (size_t i = 0; i < units.size(); i++) napi_set_element(env, arr, uint32_t(i), Num(env, units[i]));
-  return arr;
+  return UnitArray(env, units);
 }
 
 // checkSpans(): null, or a description of the first broken span invariant.

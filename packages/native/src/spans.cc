@@ -82,6 +82,14 @@ void MarkFree(Heap* h, uint32_t first, uint32_t len) {
 
 void Unlink(uint32_t first, uint32_t len) { g_free.erase({len, first}); }
 
+// Gives the memory of [first, first+len) back to the OS; `units` of it were counted as committed.
+void ReturnToOS(Heap* h, uint32_t first, uint32_t len, uint32_t units) {
+  madvise(h->base + (uint64_t(first) << kUnitShift), uint64_t(len) << kUnitShift, MADV_DONTNEED);
+  AtomicAdd(h->word(H_COMMITTED_UNITS), -int32_t(units));
+  AtomicAdd(h->word(H_DECOMMITS), 1);
+}
+
+// Decommits the free units of [first, first+len) whose committed flag is set.
 void Decommit(Heap* h, uint32_t first, uint32_t len) {
   uint32_t n = 0;
   for (uint32_t u = first; u < first + len; u++) {
@@ -91,9 +99,7 @@ void Decommit(Heap* h, uint32_t first, uint32_t len) {
     }
   }
   if (n == 0) return;
-  madvise(h->base + (uint64_t(first) << kUnitShift), uint64_t(len) << kUnitShift, MADV_DONTNEED);
-  AtomicAdd(h->word(H_COMMITTED_UNITS), -int32_t(n));
-  AtomicAdd(h->word(H_DECOMMITS), 1);
+  ReturnToOS(h, first, len, n);
   g_freeCommitted -= n;
 }
 
@@ -129,8 +135,9 @@ void Evict(Heap* h) {
   }
 }
 
-// Clears the committed flags of free units joining a used span; returns how many were set.
-uint32_t TakeCommitted(Heap* h, uint32_t first, uint32_t len) {
+// Free units [first, first+len) join a used span, which counts as committed in
+// full (ShapeUsed): their own committed flags leave the free cache's count.
+void ClaimCommitted(Heap* h, uint32_t first, uint32_t len) {
   uint32_t n = 0;
   for (uint32_t u = first; u < first + len; u++) {
     if (W(h, u, D_COMMITTED)) {
@@ -139,7 +146,7 @@ uint32_t TakeCommitted(Heap* h, uint32_t first, uint32_t len) {
     }
   }
   g_freeCommitted -= n;
-  return n;
+  AtomicAdd(h->word(H_COMMITTED_UNITS), int32_t(len - n));
 }
 
 // Writes the descriptors of the used span [first, first+len) (its first unit's
@@ -216,8 +223,7 @@ uint32_t SpanAlloc(Heap* h, uint32_t units, int32_t kind, int32_t info, int32_t 
   if (len > units) MarkFree(h, first + units, len - units);
   h->word(H_FREE_UNITS) -= int32_t(units);
 
-  const uint32_t was = TakeCommitted(h, first, units);
-  AtomicAdd(h->word(H_COMMITTED_UNITS), int32_t(units - was));
+  ClaimCommitted(h, first, units);
   ShapeUsed(h, first, units, IsLazy(kind, units));
   W(h, first, D_INFO) = info;
   W(h, first, D_OWNER) = owner;
@@ -235,8 +241,6 @@ static uint32_t SpanLength(Heap* h, uint32_t unit) { return uint32_t(W(h, unit, 
 void SpanFree(Heap* h, uint32_t unit) {
   uint32_t first = unit, len = SpanLength(h, unit);
   const bool lazy = IsLazy(W(h, unit, D_KIND), len);
-  // A used span counts as committed in full (ShapeUsed).
-  const uint32_t committed = len;
   // Coalesce with the free neighbours on both sides.
   if (first > h->firstDataUnit && W(h, first - 1, D_KIND) == K_FREE) {
     uint32_t plen = uint32_t(W(h, first - 1, D_INFO));
@@ -256,13 +260,11 @@ void SpanFree(Heap* h, uint32_t unit) {
     // Its units between hold K_FREE already; all of it goes back to the OS now.
     AtomicStore(W(h, unit, D_KIND), K_FREE);
     AtomicStore(W(h, unit + freed - 1, D_KIND), K_FREE);
-    madvise(h->base + (uint64_t(unit) << kUnitShift), uint64_t(freed) << kUnitShift, MADV_DONTNEED);
-    AtomicAdd(h->word(H_COMMITTED_UNITS), -int32_t(freed));
-    AtomicAdd(h->word(H_DECOMMITS), 1);
+    ReturnToOS(h, unit, freed, freed);  // a used span counts as committed in full
     MarkFree(h, first, len);
     return;
   }
-  g_freeCommitted += committed;
+  g_freeCommitted += freed;  // its committed flags are all set (ShapeUsed)
   for (uint32_t u = unit; u < unit + freed; u++) AtomicStore(W(h, u, D_KIND), K_FREE);
   MarkFree(h, first, len);
   // Give the freed units back to the OS when the cache of free committed units
@@ -300,8 +302,7 @@ bool SpanResize(Heap* h, uint32_t unit, uint32_t units) {
   const uint32_t extra = units - len;
   if (nlen > extra) MarkFree(h, next + extra, nlen - extra);
   h->word(H_FREE_UNITS) -= int32_t(extra);
-  const uint32_t was = TakeCommitted(h, next, extra);
-  AtomicAdd(h->word(H_COMMITTED_UNITS), int32_t(extra - was));
+  ClaimCommitted(h, next, extra);
   ShapeUsed(h, unit, units, IsLazy(K_LARGE, units));
   return true;
 }
