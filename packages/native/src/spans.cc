@@ -89,8 +89,8 @@ void ReturnToOS(Heap* h, uint32_t first, uint32_t len, uint32_t units) {
   AtomicAdd(h->word(H_DECOMMITS), 1);
 }
 
-// Decommits the free units of [first, first+len) whose committed flag is set.
-void Decommit(Heap* h, uint32_t first, uint32_t len) {
+// Clears the committed flags of [first, first+len) (free units); returns how many were set.
+uint32_t ClearCommitted(Heap* h, uint32_t first, uint32_t len) {
   uint32_t n = 0;
   for (uint32_t u = first; u < first + len; u++) {
     if (W(h, u, D_COMMITTED)) {
@@ -98,6 +98,12 @@ void Decommit(Heap* h, uint32_t first, uint32_t len) {
       n++;
     }
   }
+  return n;
+}
+
+// Decommits the free units of [first, first+len) whose committed flag is set.
+void Decommit(Heap* h, uint32_t first, uint32_t len) {
+  const uint32_t n = ClearCommitted(h, first, len);
   if (n == 0) return;
   ReturnToOS(h, first, len, n);
   g_freeCommitted -= n;
@@ -138,13 +144,7 @@ void Evict(Heap* h) {
 // Free units [first, first+len) join a used span, which counts as committed in
 // full (ShapeUsed): their own committed flags leave the free cache's count.
 void ClaimCommitted(Heap* h, uint32_t first, uint32_t len) {
-  uint32_t n = 0;
-  for (uint32_t u = first; u < first + len; u++) {
-    if (W(h, u, D_COMMITTED)) {
-      W(h, u, D_COMMITTED) = 0;
-      n++;
-    }
-  }
+  const uint32_t n = ClearCommitted(h, first, len);
   g_freeCommitted -= n;
   AtomicAdd(h->word(H_COMMITTED_UNITS), int32_t(len - n));
 }
