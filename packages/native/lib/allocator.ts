@@ -896,7 +896,9 @@ export function tagOf(address: number): { word: number; tag: number } {
  * Word index of the liveness tag of the live block at `address`, or -1 when no
  * live block starts there. No allocation and no exception: the fast form of
  * tagOf() for code that wraps every fresh block (a pointer keeps the word and
- * the tag it holds, and is live while `I32[word] === tag`).
+ * the tag it holds, and is live while `I32[word] === tag`). Its page lookup
+ * repeats free()'s fast path on purpose: a shared helper would be one more
+ * call in both, and free() must stay small enough for V8 to inline.
  */
 export function tagWordOf(address: number): number {
   const off = typeof address === 'number' ? address - BASE : -1;
